@@ -1,0 +1,16 @@
+"""SQLAlchemy models, one module per aggregate; this file only re-exports."""
+
+from models.audit import AuditEvent, AuditHead
+from models.base import Base, UTCDateTime, utcnow
+from models.case import Case
+from models.importjob import ImportJob
+from models.outbox import OutboxEvent
+from models.reading import Reading
+from models.site import DeviceToken, Site
+from models.stats import SiteDailyStats
+from models.user import User
+
+__all__ = [
+    "AuditEvent", "AuditHead", "Base", "UTCDateTime", "utcnow", "Case", "ImportJob", "OutboxEvent", "Reading",
+    "DeviceToken", "Site", "SiteDailyStats", "User",
+]

@@ -1,0 +1,103 @@
+"""Administrators: sites, device tokens and users."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from models import DeviceToken, Site, User
+from service.admin import operations as ops
+from service.admin.schemas import (
+    DeviceTokenCreateSchema,
+    DeviceTokenSchema,
+    SiteCreatedSchema,
+    SiteCreateSchema,
+    SiteSchema,
+    UserCreateSchema,
+    UserSchema,
+)
+from service.auth.guard import current_principal, protect
+from service.extensions import db
+
+blp = Blueprint("admin", __name__, description="系统管理：点位、设备令牌、用户")
+protect(blp, roles=("admin",))
+
+
+def _actor() -> dict:
+    p = current_principal()
+    return {"actor": p.username or "unknown", "actor_user_id": p.user_id}
+
+
+def _site_or_404(code: str) -> Site:
+    site = db.session.scalar(select(Site).where(Site.code == code))
+    if site is None:
+        abort(404, message="点位不存在")
+    return site
+
+
+@blp.route("/sites")
+class Sites(MethodView):
+    @blp.response(200, SiteSchema(many=True))
+    def get(self):
+        """All sites."""
+        return db.session.scalars(select(Site).order_by(Site.code)).all()
+
+    @blp.arguments(SiteCreateSchema)
+    @blp.response(201, SiteCreatedSchema)
+    def post(self, data):
+        """Create a site; the response carries its first device token, once."""
+        try:
+            site, clear = ops.create_site(**data, **_actor())
+        except ops.AdminError as exc:
+            abort(409, message=str(exc))
+        db.session.commit()
+        return dict(SiteSchema().dump(site), device_token=clear)
+
+
+@blp.route("/sites/<code>/tokens")
+class SiteTokens(MethodView):
+    @blp.response(200, DeviceTokenSchema(many=True))
+    def get(self, code: str):
+        """The site's device tokens (never their clear text)."""
+        return _site_or_404(code).tokens
+
+    @blp.arguments(DeviceTokenCreateSchema)
+    @blp.response(201, DeviceTokenSchema)
+    def post(self, data, code: str):
+        """Issue another device token for the site; shown once."""
+        token, clear = ops.issue_device_token(_site_or_404(code), data.get("label"), **_actor())
+        db.session.commit()
+        return dict(DeviceTokenSchema().dump(token), device_token=clear)
+
+
+@blp.route("/sites/<code>/tokens/<int:token_id>")
+class SiteTokenById(MethodView):
+    @blp.response(204)
+    def delete(self, code: str, token_id: int):
+        """Revoke a device token at once."""
+        site = _site_or_404(code)
+        token = db.session.get(DeviceToken, token_id)
+        if token is None or token.site_id != site.id:
+            abort(404, message="令牌不存在")
+        ops.revoke_device_token(token, **_actor())
+        db.session.commit()
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @blp.response(200, UserSchema(many=True))
+    def get(self):
+        """All users."""
+        return db.session.scalars(select(User).order_by(User.username)).all()
+
+    @blp.arguments(UserCreateSchema)
+    @blp.response(201, UserSchema)
+    def post(self, data):
+        """Create a user (password stored hashed)."""
+        try:
+            user = ops.create_user(**data, **_actor())
+        except ops.AdminError as exc:
+            abort(409, message=str(exc))
+        db.session.commit()
+        return user

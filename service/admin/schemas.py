@@ -1,0 +1,68 @@
+from marshmallow import RAISE, Schema, fields, validate
+
+from models.site import SITE_KINDS
+from models.user import ROLES
+
+
+class SiteCreateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$"))
+    name = fields.String(required=True, validate=validate.Length(1, 128))
+    kind = fields.String(required=True, validate=validate.OneOf(SITE_KINDS))
+    region_code = fields.String(allow_none=True, validate=validate.Length(max=16))
+    calibrated_until = fields.Date(allow_none=True, metadata={"description": "检定有效期至"})
+    accuracy_class = fields.String(allow_none=True, validate=validate.OneOf(["0.2", "0.5", "1", "2", "5", "10"]))
+    tolerance_pct = fields.Float(allow_none=True, validate=validate.Range(0, 20),
+                                 metadata={"description": "计量误差扣除（%），缺省按设备类型"})
+
+
+class SiteSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    region_code = fields.String(allow_none=True)
+    calibrated_until = fields.Date(allow_none=True)
+    accuracy_class = fields.String(allow_none=True)
+    tolerance_pct = fields.Float(allow_none=True)
+
+
+class SiteCreatedSchema(SiteSchema):
+    device_token = fields.String(metadata={"description": "设备令牌，仅此一次显示"})
+
+
+class DeviceTokenSchema(Schema):
+    id = fields.Integer()
+    label = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    device_token = fields.String(metadata={"description": "仅签发时返回一次"})
+
+
+class DeviceTokenCreateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    label = fields.String(allow_none=True, validate=validate.Length(max=64))
+
+
+class UserCreateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{2,64}$"))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(8, 256))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    display_name = fields.String(allow_none=True)
+    region_code = fields.String(allow_none=True)
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    role = fields.String()
+    display_name = fields.String(allow_none=True)
+    region_code = fields.String(allow_none=True)
+    active = fields.Boolean()

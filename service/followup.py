@@ -1,0 +1,72 @@
+"""Follow-up work after ingest, run by the worker from the outbox.
+
+Each handler takes a list of payloads (many batches at once) and is idempotent:
+running it twice leaves the same result.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, case, func, select, update
+
+from models import Case, Reading, SiteDailyStats
+from service.extensions import db
+from service.ingest.operations import CST, READINGS_TOPIC
+from service.outbox import handler
+
+
+@handler(READINGS_TOPIC)
+def readings_ingested(payloads: list[dict]) -> None:
+    site_days = {(s, d) for p in payloads for s, d in p.get("site_days", [])}
+    for site_id, day in sorted(site_days):
+        refresh_site_day(site_id, date.fromisoformat(day))
+    case_ids = sorted({c for p in payloads for c in p.get("case_ids", [])})
+    link_prior_cases(case_ids)
+
+
+@handler("import.requested")
+def import_requested(payloads: list[dict]) -> None:
+    from service.queueing import get_queue
+
+    queue = get_queue(current_app)
+    for p in payloads:
+        job_id = p["import_job_id"]
+        queue.enqueue(
+            "workers.jobs.import_readings", job_id, job_id=f"import-{job_id}",
+            job_timeout=3600, result_ttl=3600,
+        )
+
+
+def refresh_site_day(site_id: int, day: date) -> None:
+    """Recount one site's day from the readings (检测数, 超限数, 百吨王, 无牌/未识别)."""
+    start = datetime.combine(day, time(0), tzinfo=CST)
+    end = start + timedelta(days=1)
+    counts = db.session.execute(
+        select(
+            func.count(),
+            func.sum(case((Reading.overlimit.is_(True), 1), else_=0)),
+            func.sum(case((Reading.baidunwang.is_(True), 1), else_=0)),
+            func.sum(case((Reading.plate.is_(None), 1), else_=0)),
+        ).where(and_(Reading.site_id == site_id, Reading.captured_at >= start, Reading.captured_at < end))
+    ).one()
+    row = db.session.get(SiteDailyStats, (site_id, day)) or SiteDailyStats(site_id=site_id, day=day)
+    row.checked, row.overlimit, row.baidunwang, row.unreadable_plates = (int(c or 0) for c in counts)
+    db.session.add(row)
+
+
+def link_prior_cases(case_ids: list[int]) -> None:
+    """Store how many earlier cases the same plate has (shown to the reviewing officer)."""
+    for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start:start + 500]
+        for case_id, plate, captured_at in db.session.execute(
+            select(Case.id, Case.plate, Case.captured_at).where(Case.id.in_(chunk))
+        ):
+            prior = 0
+            if plate:
+                prior = db.session.scalar(
+                    select(func.count()).select_from(Case)
+                    .where(Case.plate == plate, Case.captured_at < captured_at)
+                )
+            db.session.execute(update(Case).where(Case.id == case_id).values(prior_case_count=prior))

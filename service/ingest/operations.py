@@ -1,0 +1,282 @@
+"""Ingest: validate, classify, store readings and open cases in one transaction.
+
+The hot path works batch-wise with Core statements: one INSERT … ON CONFLICT DO
+NOTHING RETURNING for the readings, one for the cases, one outbox row for the
+follow-up work. It only flushes; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+
+from models import Case, OutboxEvent, Reading, Site
+from service.extensions import db
+from service.ingest.validation import validate_reading
+from service.rules import NoRuleInForce, ReadingFacts, SiteFacts, classify, penalty_bars
+
+CST = timezone(timedelta(hours=8))  # Asia/Shanghai: days and stats are local
+CASE_DECISION_DAYS = 90  # 行政处罚法 第六十条: decide within 90 days of 立案
+READINGS_TOPIC = "readings.ingested"
+
+CLASS_FIELDS = (
+    "limit_kg", "tolerance_kg", "overlimit_kg", "overlimit_pct", "overlimit",
+    "baidunwang", "rule_id",
+)
+
+
+@dataclass
+class SiteInfo:
+    id: int
+    code: str
+    facts: SiteFacts
+
+
+@dataclass
+class BatchResult:
+    results: list[dict] = field(default_factory=list)
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    outbox_written: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "results": self.results,
+        }
+
+
+def load_sites(codes: Iterable[str]) -> dict[str, SiteInfo]:
+    codes = {c for c in codes if isinstance(c, str)}
+    if not codes:
+        return {}
+    rows = db.session.execute(select(Site).where(Site.code.in_(codes))).scalars()
+    return {s.code: site_info(s) for s in rows}
+
+
+def site_info(site: Site) -> SiteInfo:
+    return SiteInfo(
+        site.id,
+        site.code,
+        SiteFacts(
+            kind=site.kind,
+            accuracy_class=site.accuracy_class,
+            tolerance_pct=float(site.tolerance_pct) if site.tolerance_pct is not None else None,
+            calibrated_until=site.calibrated_until,
+        ),
+    )
+
+
+def ingest_batch(
+    items: Sequence, *, only_site_id: int | None = None, source: str = "api",
+    now: datetime | None = None, future_skew_s: int = 300,
+) -> BatchResult:
+    """Store every valid item; reject each bad one alone, naming its fields.
+
+    `only_site_id` restricts a device token to its own site.
+    """
+    now = now or datetime.now(timezone.utc)
+    skew = timedelta(seconds=future_skew_s)
+    sites = load_sites(i.get("site_code") for i in items if isinstance(i, dict))
+    out = BatchResult(results=[None] * len(items))  # type: ignore[list-item]
+    rows: dict[tuple[int, str], dict] = {}
+    indexes: dict[tuple[int, str], list[int]] = {}
+    for index, item in enumerate(items):
+        row, errors = _prepare(item, sites, only_site_id, now, skew)
+        if errors:
+            out.results[index] = {"index": index, "status": "rejected", "errors": errors}
+            out.rejected += 1
+            continue
+        key = (row["site_id"], row["record_id"])
+        indexes.setdefault(key, []).append(index)
+        rows.setdefault(key, row)  # a repeat inside the batch is a duplicate
+    if rows:
+        _store(rows, indexes, out, now, source)
+    return out
+
+
+def _prepare(item, sites, only_site_id, now, skew) -> tuple[dict | None, dict | None]:
+    clean, errors = validate_reading(item, now, skew)
+    code = item.get("site_code") if isinstance(item, dict) else None
+    site = sites.get(code) if isinstance(code, str) else None
+    if isinstance(code, str) and code and "site_code" not in errors:
+        if site is None:
+            errors["site_code"] = [f"未知点位编码：{code}"]
+        elif only_site_id is not None and site.id != only_site_id:
+            errors["site_code"] = ["设备令牌只能上报本点位的记录"]
+    if errors:
+        return None, errors
+    try:
+        decision = classify(_facts(clean), site.facts)
+    except NoRuleInForce as exc:
+        return None, {"captured_at": [str(exc)]}
+    return _row(clean, site, decision, now), None
+
+
+def _facts(clean: dict) -> ReadingFacts:
+    return ReadingFacts(
+        captured_at=clean["captured_at"],
+        axle_count=clean["axle_count"],
+        gross_weight_kg=clean["gross_weight_kg"],
+        vehicle_type=clean["vehicle_type"],
+        single_drive_axle=clean["single_drive_axle"],
+        length_mm=clean["length_mm"],
+        width_mm=clean["width_mm"],
+        height_mm=clean["height_mm"],
+    )
+
+
+def _row(clean: dict, site: SiteInfo, d, now: datetime) -> dict:
+    row = {k: v for k, v in clean.items() if k != "site_code"}
+    row.update(
+        site_id=site.id,
+        received_at=now,
+        limit_kg=d.limit_kg,
+        tolerance_kg=d.tolerance_kg,
+        overlimit_kg=d.overlimit_kg,
+        overlimit_pct=d.overlimit_pct,
+        overlimit=d.overlimit,
+        dimension_overlimit=list(d.dimension_overlimit) or None,
+        baidunwang=d.baidunwang,
+        rule_id=d.rule_id,
+        rule_article=d.article,
+        rule_version=d.rule_version,
+        tolerance_rule=d.tolerance_rule,
+        tolerance_basis=d.tolerance_basis,
+    )
+    row["_site"] = site
+    return row
+
+
+def _insert(model):
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def _store(rows: dict, indexes: dict, out: BatchResult, now: datetime, source: str) -> None:
+    params = [{k: v for k, v in r.items() if k != "_site"} for r in rows.values()]
+    for p in params:
+        p["source"] = source
+    table = Reading.__table__
+    stmt = (
+        _insert(table)
+        .on_conflict_do_nothing(index_elements=["site_id", "record_id"])
+        .returning(table.c.id, table.c.site_id, table.c.record_id)
+    )
+    new_ids = {(r.site_id, r.record_id): r.id for r in db.session.execute(stmt, params)}
+    case_ids = _open_cases(rows, new_ids, now)
+    dupes = _existing([k for k in rows if k not in new_ids])
+    site_days: set[tuple[int, str]] = set()
+    for key, row in rows.items():
+        first, *repeats = indexes[key]
+        if key in new_ids:
+            result = _accepted(first, new_ids[key], row, case_ids.get(new_ids[key]))
+            out.results[first] = result
+            out.accepted += 1
+            site_days.add((key[0], row["captured_at"].astimezone(CST).date().isoformat()))
+        else:
+            out.results[first] = dict(dupes[key], index=first)
+            out.duplicates += 1
+            result = dupes[key]
+        for index in repeats:
+            out.results[index] = dict(result, index=index, status="duplicate")
+            out.duplicates += 1
+    if new_ids:
+        _write_outbox(sorted(new_ids.values()), sorted(case_ids.values()), site_days, now)
+        out.outbox_written = True
+
+
+def _kg(value: float) -> int | float:
+    """Whole kilograms as integers in responses, whatever the column type."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _accepted(index: int, reading_id: int, row: dict, case_id: int | None) -> dict:
+    result = {"index": index, "status": "accepted", "reading_id": reading_id}
+    for name in CLASS_FIELDS:
+        result[name] = row[name]
+    result["overlimit_kg"] = _kg(row["overlimit_kg"])
+    result["plate_valid"] = row["plate_valid"]
+    result["dimension_overlimit"] = row["dimension_overlimit"] or []
+    result["case_id"] = case_id
+    return result
+
+
+def _open_cases(rows: dict, new_ids: dict, now: datetime) -> dict[int, int]:
+    """Open a pending_review case for every new over-limit reading."""
+    params = []
+    for key, reading_id in new_ids.items():
+        row = rows[key]
+        if not row["overlimit"]:
+            continue
+        bars = penalty_bars(row["captured_at"], row["_site"].facts, now)
+        params.append({
+            "reading_id": reading_id,
+            "site_id": key[0],
+            "status": "pending_review",
+            "plate": row["plate"],
+            "captured_at": row["captured_at"],
+            "opened_at": now,
+            "decide_by": now + timedelta(days=CASE_DECISION_DAYS),
+            "baidunwang": row["baidunwang"],
+            "overlimit_pct": row["overlimit_pct"],
+            "penalty_usable": not bars,
+            "penalty_bars": [asdict(b) for b in bars] or None,
+            "version": 1,
+        })
+    if not params:
+        return {}
+    table = Case.__table__
+    stmt = _insert(table).returning(table.c.id, table.c.reading_id)
+    return {r.reading_id: r.id for r in db.session.execute(stmt, params)}
+
+
+def _existing(keys: list[tuple[int, str]]) -> dict[tuple[int, str], dict]:
+    """The first stored reading for each key, shaped like an accepted result."""
+    if not keys:
+        return {}
+    found: dict[tuple[int, str], dict] = {}
+    for start in range(0, len(keys), 400):
+        chunk = keys[start:start + 400]
+        stmt = (
+            select(Reading, Case.id.label("case_id"))
+            .outerjoin(Case, Case.reading_id == Reading.id)
+            .where(tuple_(Reading.site_id, Reading.record_id).in_(chunk))
+        )
+        for reading, case_id in db.session.execute(stmt):
+            found[(reading.site_id, reading.record_id)] = duplicate_result(reading, case_id)
+    return found
+
+
+def duplicate_result(reading: Reading, case_id: int | None) -> dict:
+    result = {"status": "duplicate", "reading_id": reading.id}
+    for name in CLASS_FIELDS:
+        result[name] = getattr(reading, name)
+    result["overlimit_kg"] = _kg(reading.overlimit_kg)
+    result["plate_valid"] = reading.plate_valid
+    result["dimension_overlimit"] = reading.dimension_overlimit or []
+    result["case_id"] = case_id
+    return result
+
+
+def _write_outbox(reading_ids, case_ids, site_days, now) -> None:
+    db.session.execute(
+        _insert(OutboxEvent.__table__),
+        [{
+            "topic": READINGS_TOPIC,
+            "payload": {
+                "reading_ids": reading_ids,
+                "case_ids": case_ids,
+                "site_days": sorted([s, d] for s, d in site_days),
+            },
+            "created_at": now,
+            "attempts": 0,
+        }],
+    )

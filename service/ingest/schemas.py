@@ -1,0 +1,133 @@
+"""Schemas of the readings API. They document the contract in the OpenAPI spec;
+the hot path checks the same fields in `validation.py` (a test keeps them equal)."""
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from service.rules import PLATE_COLORS
+
+COLOR_VALUES = list(PLATE_COLORS) + ["黄", "蓝", "绿", "黄绿", "白", "黑"]
+
+
+class ReadingSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    site_code = fields.String(required=True, metadata={"description": "点位编码；设备令牌只能上报本点位"})
+    record_id = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                              metadata={"description": "设备自身的记录号，(site_code, record_id) 永久唯一"})
+    captured_at = fields.AwareDateTime(required=True, metadata={"description": "检测时间，ISO 8601 带时区；不得晚于当前时间 5 分钟"})
+    plate = fields.String(allow_none=True, metadata={"description": "车牌，如 吉A12345；不合格式的车牌照存并标记 plate_valid=false"})
+    plate_color = fields.String(validate=validate.OneOf(COLOR_VALUES), allow_none=True)
+    axle_count = fields.Integer(required=True, validate=validate.Range(2, 8))
+    vehicle_type = fields.String(validate=validate.OneOf(["truck", "combination", "货车", "汽车列车"]), allow_none=True,
+                                 metadata={"description": "缺省时按限值较高的车型认定（有利于当事人）"})
+    gross_weight_kg = fields.Float(required=True, validate=validate.Range(0, 300000, min_inclusive=False))
+    axle_weights_kg = fields.List(fields.Float(validate=validate.Range(min=0)), allow_none=True,
+                                  metadata={"description": "各轴轴重，个数须等于 axle_count"})
+    speed_kmh = fields.Float(validate=validate.Range(min=0), allow_none=True)
+    lane = fields.Integer(validate=validate.Range(min=1), allow_none=True)
+    length_mm = fields.Integer(validate=validate.Range(min=0, min_inclusive=False), allow_none=True)
+    width_mm = fields.Integer(validate=validate.Range(min=0, min_inclusive=False), allow_none=True)
+    height_mm = fields.Integer(validate=validate.Range(min=0, min_inclusive=False), allow_none=True)
+    single_drive_axle = fields.Boolean(allow_none=True, metadata={"description": "牵引车驱动轴为单轴（六轴及以上限值 46 t）"})
+
+
+class ReadingBatchSchema(Schema):
+    readings = fields.List(fields.Nested(ReadingSchema), required=True, validate=validate.Length(1, 1000))
+
+
+class ReadingResultSchema(Schema):
+    index = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["accepted", "duplicate", "rejected"]))
+    reading_id = fields.Integer()
+    limit_kg = fields.Integer(metadata={"description": "适用的总质量限值（kg）"})
+    tolerance_kg = fields.Integer(metadata={"description": "计量误差扣除（kg）"})
+    overlimit_kg = fields.Float(metadata={"description": "超限量 = 总质量 − 限值（为正时）"})
+    overlimit_pct = fields.Float(metadata={"description": "超限率 %"})
+    overlimit = fields.Boolean()
+    baidunwang = fields.Boolean(metadata={"description": "百吨王：总质量 ≥ 100000 kg"})
+    dimension_overlimit = fields.List(fields.String())
+    plate_valid = fields.Boolean()
+    rule_id = fields.String()
+    case_id = fields.Integer(allow_none=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class ReadingBatchResultSchema(Schema):
+    accepted = fields.Integer(required=True)
+    duplicates = fields.Integer(required=True)
+    rejected = fields.Integer(required=True)
+    results = fields.List(fields.Nested(ReadingResultSchema), required=True)
+
+
+class PenaltyBarSchema(Schema):
+    code = fields.String()
+    reason = fields.String()
+    article = fields.String()
+
+
+class StoredReadingSchema(Schema):
+    id = fields.Integer()
+    site_code = fields.String(attribute="site.code")
+    record_id = fields.String()
+    captured_at = fields.DateTime()
+    received_at = fields.DateTime()
+    source = fields.String()
+    plate = fields.String(allow_none=True)
+    plate_valid = fields.Boolean()
+    plate_color = fields.String(allow_none=True)
+    axle_count = fields.Integer()
+    vehicle_type = fields.String(allow_none=True)
+    gross_weight_kg = fields.Float()
+    axle_weights_kg = fields.List(fields.Float(), allow_none=True)
+    speed_kmh = fields.Float(allow_none=True)
+    lane = fields.Integer(allow_none=True)
+    length_mm = fields.Integer(allow_none=True)
+    width_mm = fields.Integer(allow_none=True)
+    height_mm = fields.Integer(allow_none=True)
+    single_drive_axle = fields.Boolean(allow_none=True)
+    limit_kg = fields.Integer()
+    tolerance_kg = fields.Integer()
+    overlimit_kg = fields.Float()
+    overlimit_pct = fields.Float()
+    overlimit = fields.Boolean()
+    dimension_overlimit = fields.List(fields.String(), allow_none=True)
+    baidunwang = fields.Boolean()
+    rule_id = fields.String()
+    rule_article = fields.String()
+    rule_version = fields.String()
+    tolerance_rule = fields.String()
+    tolerance_basis = fields.String()
+    case_id = fields.Integer(allow_none=True)
+    penalty_usable = fields.Boolean(allow_none=True)
+    penalty_bars = fields.List(fields.Nested(PenaltyBarSchema), allow_none=True)
+
+
+class ImportUploadSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
+                                               "description": "UTF-8 CSV，首行为表头，列名同 JSON 字段；axle_weights_kg 以 ; 分隔"})
+
+
+class ImportRowErrorSchema(Schema):
+    line = fields.Integer()
+    record_id = fields.String(allow_none=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class ImportJobSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    sha256 = fields.String()
+    status = fields.String(metadata={"description": "queued / running / done / failed"})
+    status_label = fields.String()
+    rows_total = fields.Integer(allow_none=True)
+    rows_done = fields.Integer()
+    progress_pct = fields.Float(allow_none=True)
+    accepted = fields.Integer()
+    duplicates = fields.Integer()
+    rejected = fields.Integer()
+    errors = fields.List(fields.Nested(ImportRowErrorSchema))
+    message = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)

@@ -1,0 +1,89 @@
+"""Total-mass limits (超限认定, 62号令 Art 3 ¶1 (四)–(八) and the 2016 认定标准 notes).
+
+Where is the 3-axle limit? In ``versions.py`` as data; this module picks the row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from .facts import ReadingFacts
+from .versions import STANDARD_2016, MassRow, RuleVersion
+
+AIR_NOTE = "驱动轴为每轴每侧双轮胎并装备空气悬架的三轴、四轴货车，总质量限值增加1吨"
+LICENCE_NOTE = "二轴货车的车货总质量不得超过行驶证标明的总质量"
+
+
+@dataclass(frozen=True)
+class MassLimit:
+    rule_id: str
+    article: str
+    limit_kg: int
+    rule_version: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _row_fits(row: MassRow, reading: ReadingFacts) -> bool:
+    if row.axles != min(reading.axle_count, 6):  # 7 and 8 axles use the 六轴及以上 row
+        return False
+    # ⚖ vehicle_type None keeps every configuration, so the higher limit wins below.
+    if row.vehicle_type and reading.vehicle_type and row.vehicle_type != reading.vehicle_type:
+        return False
+    # The 46 t row needs a positive finding; ⚖ unknown (None) keeps the 49 t row.
+    if reading.axle_count >= 6:
+        return row.single_drive_axle == (reading.single_drive_axle is True)
+    return True
+
+
+def _with_air_bonus(row: MassRow, reading: ReadingFacts, version: RuleVersion) -> MassLimit:
+    article = version.article(row.item)
+    # L-AIR+1 raises only 3- and 4-axle *truck* limits; None/False → table value.
+    air = (
+        version.air_suspension_bonus_kg
+        and row.vehicle_type == "truck"
+        and row.axles in (3, 4)
+        and reading.drive_axle_air_suspension is True
+    )
+    if not air:
+        return MassLimit(row.rule_id, article, row.limit_kg, version.key)
+    return MassLimit(
+        "L-AIR+1",
+        f"{article}；{STANDARD_2016} 附注：{AIR_NOTE}",
+        row.limit_kg + version.air_suspension_bonus_kg,
+        version.key,
+        [f"L-AIR+1：驱动轴双轮胎+空气悬架，{row.vehicle_zh}限值加{version.air_suspension_bonus_kg} kg"],
+    )
+
+
+def _with_licence_cap(limit: MassLimit, reading: ReadingFacts, version: RuleVersion) -> MassLimit:
+    licence = reading.licence_total_mass_kg
+    if not version.licence_cap_two_axle or reading.axle_count != 2 or licence is None:
+        return limit
+    if licence >= limit.limit_kg:  # the table value binds; the licence check passes
+        return limit
+    return replace(
+        limit,
+        rule_id="L-2AX-LIC",
+        article=f"{limit.article}；{STANDARD_2016} 附注：{LICENCE_NOTE}",
+        limit_kg=licence,
+        notes=[*limit.notes, f"L-2AX-LIC：行驶证总质量 {licence} kg 低于表列限值，取较小者"],
+    )
+
+
+def mass_limit(reading: ReadingFacts, version: RuleVersion) -> MassLimit:
+    """The total-mass limit for this vehicle under one rule version."""
+    candidates = [
+        _with_air_bonus(row, reading, version)
+        for row in version.mass_rows
+        if _row_fits(row, reading)
+    ]
+    if not candidates:
+        raise ValueError(f"{version.key} has no mass limit for {reading.axle_count} axles")
+    best = max(candidates, key=lambda c: c.limit_kg)  # first of equals = table order
+    if reading.vehicle_type is None and len(candidates) > 1:
+        note = f"⚖ 车型未申报，按限值较高的配置认定（{best.rule_id}，{best.limit_kg} kg）"
+        best = replace(best, notes=[*best.notes, note])
+    if reading.axle_count >= 6 and reading.single_drive_axle is None:
+        note = "⚖ 牵引车驱动轴是否为单轴未知，按不适用单轴 46000 kg 限值认定"
+        best = replace(best, notes=[*best.notes, note])
+    return _with_licence_cap(best, reading, version)

@@ -1,0 +1,54 @@
+"""RQ jobs: thin. Each takes ids, loads, calls one operation, commits, returns little.
+
+They run inside the app context that the worker entry point (or the test
+harness) sets up, with a database connection of their own after the fork.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from rq import get_current_job
+
+from models import ImportJob
+from service.extensions import db
+from service.ingest.imports import run_import
+from service.outbox import drain, pending_count
+from service.queueing import DRAIN_PENDING_KEY, get_redis, request_drain
+
+log = logging.getLogger(__name__)
+
+
+def _job_id() -> str:
+    job = get_current_job()
+    return job.id if job else "-"
+
+
+def drain_outbox() -> dict:
+    """Run pending outbox work. Clears the 'queued' flag first so that rows
+    committed while we run get a drain job of their own."""
+    get_redis(current_app).delete(DRAIN_PENDING_KEY)
+    handled = drain()
+    left = pending_count()
+    log.info("job %s: outbox drained %d, %d left", _job_id(), handled, left)
+    if left:
+        request_drain(current_app)
+    return {"handled": handled, "pending": left}
+
+
+def import_readings(import_job_id: int) -> dict:
+    job = db.session.get(ImportJob, import_job_id)
+    if job is None:
+        log.error("job %s: import %s not found", _job_id(), import_job_id)
+        return {"error": "not found"}
+    rq_job = get_current_job()
+
+    def progress(done: int, total: int) -> None:
+        if rq_job is not None:  # the DB row is the truth; meta mirrors it
+            rq_job.meta.update(rows_done=done, rows_total=total)
+            rq_job.save_meta()
+
+    run_import(job, progress=progress)
+    log.info("job %s: import %s %s (%d rows)", _job_id(), job.id, job.status, job.rows_done)
+    return {"status": job.status, "rows_done": job.rows_done}

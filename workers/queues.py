@@ -1,0 +1,4 @@
+"""Queue names and job defaults."""
+
+DEFAULT_QUEUE = "default"
+QUEUES = (DEFAULT_QUEUE,)
