@@ -13,9 +13,7 @@ CALIBRATION_BASIS = (
     "《中华人民共和国行政处罚法》第四十一条第一款：利用电子技术监控设备收集、固定违法事实的，"
     "应当经过法制和技术审核，确保电子技术监控设备符合标准"
 )
-LIMITATION_BASIS = (
-    "《中华人民共和国行政处罚法》第三十六条第一款：违法行为在二年内未被发现的，不再给予行政处罚"
-)
+LIMITATION_BASIS = "《中华人民共和国行政处罚法》第三十六条第一款：违法行为在二年内未被发现的，不再给予行政处罚"
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,9 @@ class PenaltyBar:
         return asdict(self)
 
 
-def _calibration_bar(captured_at: datetime, site: SiteFacts, settings: RuleSettings) -> PenaltyBar | None:
+def _calibration_bar(
+    captured_at: datetime, site: SiteFacts, settings: RuleSettings
+) -> PenaltyBar | None:
     until = site.calibrated_until
     if until is None:
         if site.kind not in settings.calibration_required_kinds:
@@ -45,7 +45,9 @@ def _calibration_bar(captured_at: datetime, site: SiteFacts, settings: RuleSetti
     return None
 
 
-def limitation_deadline(captured_at: datetime, settings: RuleSettings = DEFAULT) -> datetime:
+def limitation_deadline(
+    captured_at: datetime, settings: RuleSettings = DEFAULT
+) -> datetime:
     """The instant the Art 36 period ends: the same local date and time N calendar years on."""
     local = captured_at.astimezone(SHANGHAI)
     year = local.year + settings.limitation_years
@@ -56,7 +58,9 @@ def limitation_deadline(captured_at: datetime, settings: RuleSettings = DEFAULT)
         return local.replace(year=year, day=28)
 
 
-def _limitation_bar(captured_at: datetime, now: datetime, settings: RuleSettings) -> PenaltyBar | None:
+def _limitation_bar(
+    captured_at: datetime, now: datetime, settings: RuleSettings
+) -> PenaltyBar | None:
     # The period runs from the act (Art 36 ¶2); ``now`` is when the penalty is considered,
     # so a reading past the deadline is barred whatever the discovery date was (⚖).
     deadline = limitation_deadline(captured_at, settings)
@@ -70,7 +74,10 @@ def _limitation_bar(captured_at: datetime, now: datetime, settings: RuleSettings
 
 
 def penalty_bars(
-    captured_at: datetime, site: SiteFacts, now: datetime, settings: RuleSettings = DEFAULT
+    captured_at: datetime,
+    site: SiteFacts,
+    now: datetime,
+    settings: RuleSettings = DEFAULT,
 ) -> list[PenaltyBar]:
     """Every bar that applies; an empty list means nothing here stops a penalty."""
     if captured_at.utcoffset() is None or now.utcoffset() is None:

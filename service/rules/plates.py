@@ -19,7 +19,9 @@ _ENERGY = "DABCEFGHJK"
 # Ordinary plate: province (or 使/领) + authority letter A–Z + 5-character serial whose
 # last character may be a suffix. The authority letter keeps I and O: whether strict
 # variants exclude them is UNCONFIRMED. 使/领 as a final suffix follows §10.1's text.
-_ORDINARY = re.compile(rf"^[{PROVINCES}使领][A-Z][{_SERIAL}]{{4}}[{_SERIAL}挂学警港澳使领]$")
+_ORDINARY = re.compile(
+    rf"^[{PROVINCES}使领][A-Z][{_SERIAL}]{{4}}[{_SERIAL}挂学警港澳使领]$"
+)
 # Small NEV: energy letter, then a letter or digit, then 4 digits.
 _NEV_SMALL = re.compile(rf"^[{PROVINCES}][A-Z][{_ENERGY}][{_SERIAL}][0-9]{{4}}$")
 # Large NEV: 5 digits, then the energy letter.
@@ -77,7 +79,8 @@ _COLOR_NAMES = {
 def normalise_plate_color(value: str) -> str:
     """English colour code for 'yellow' … or 黄 蓝 绿 黄绿 白 黑; ValueError otherwise."""
     if not isinstance(value, str):
-        raise ValueError(f"plate colour must be text, got {type(value).__name__}")
+        # ValueError, not TypeError: callers report any bad colour as a field error.
+        raise ValueError(f"plate colour must be text, got {type(value).__name__}")  # noqa: TRY004
     text = value.strip()
     code = text.lower().replace("-", "_").replace(" ", "_")
     if code in PLATE_COLORS:

@@ -49,7 +49,11 @@ class RuleSettings:
     def __post_init__(self) -> None:
         # A negative deduction would silently make the engine stricter than the law.
         pcts = [p for _, p in self.wim_mpe_pct_by_class]
-        pcts += [self.wim_unknown_class_pct, self.static_default_pct, self.toll_entry_pct_of_limit]
+        pcts += [
+            self.wim_unknown_class_pct,
+            self.static_default_pct,
+            self.toll_entry_pct_of_limit,
+        ]
         if any(p < 0 for p in pcts):
             raise ValueError("tolerance percentages must not be negative")
         if self.limitation_years < 1:

@@ -25,7 +25,9 @@ class MassRow:
     rule_id: str
     item: str  # the item number in Chinese, e.g. '五'
     axles: int  # exact axle count; the last row (6) also covers 7, 8 … (六轴及六轴以上)
-    vehicle_type: str | None  # 'truck' | 'combination' | None = the only row for its axles
+    vehicle_type: (
+        str | None
+    )  # 'truck' | 'combination' | None = the only row for its axles
     limit_kg: int
     vehicle_zh: str
     single_drive_axle: bool = False  # row applies only when the drive axle is single
@@ -69,7 +71,15 @@ _V62_MASS = (
     MassRow("L-4AX-C", "六", 4, "combination", 36_000, "四轴汽车列车"),
     MassRow("L-5AX-C", "七", 5, None, 43_000, "五轴汽车列车"),
     MassRow("L-6AX-C", "八", 6, None, 49_000, "六轴及六轴以上汽车列车"),
-    MassRow("L-6AX-C-SD", "八", 6, None, 46_000, "六轴及六轴以上汽车列车（牵引车驱动轴为单轴）", True),
+    MassRow(
+        "L-6AX-C-SD",
+        "八",
+        6,
+        None,
+        46_000,
+        "六轴及六轴以上汽车列车（牵引车驱动轴为单轴）",
+        True,
+    ),
 )
 
 _V62_DIMENSIONS = (
@@ -91,7 +101,9 @@ VERSIONS: tuple[RuleVersion, ...] = (
 )
 
 
-def version_for(act_date: date, versions: tuple[RuleVersion, ...] = VERSIONS) -> RuleVersion:
+def version_for(
+    act_date: date, versions: tuple[RuleVersion, ...] = VERSIONS
+) -> RuleVersion:
     """The version in force on the date of the act (行政处罚法 Art 37, first sentence)."""
     in_force = [v for v in versions if v.in_force_from <= act_date]
     if not in_force:
@@ -104,7 +116,9 @@ def version_for(act_date: date, versions: tuple[RuleVersion, ...] = VERSIONS) ->
 
 
 def later_versions(
-    act_version: RuleVersion, decided_on: date, versions: tuple[RuleVersion, ...] = VERSIONS
+    act_version: RuleVersion,
+    decided_on: date,
+    versions: tuple[RuleVersion, ...] = VERSIONS,
 ) -> list[RuleVersion]:
     """Versions that took effect after the act and are in force on the decision date."""
     return [

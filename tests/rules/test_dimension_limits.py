@@ -10,19 +10,57 @@ WHEN = datetime(2024, 5, 6, 10, 30, tzinfo=timezone(timedelta(hours=8)))
 
 
 def measure(**dims):
-    reading = ReadingFacts(captured_at=WHEN, axle_count=6, gross_weight_kg=30_000, **dims)
+    reading = ReadingFacts(
+        captured_at=WHEN, axle_count=6, gross_weight_kg=30_000, **dims
+    )
     return classify(reading, SiteFacts(kind="static"))
 
 
 @pytest.mark.parametrize(
     "dims, over, rule, item",
     [
-        pytest.param({"height_mm": 4_000}, [], "L-H", "一", id="L-H 62号令 Art3(一) height 4000 not over"),
-        pytest.param({"height_mm": 4_001}, ["height"], "L-H", "一", id="L-H 62号令 Art3(一) height 4001 over"),
-        pytest.param({"width_mm": 2_550}, [], "L-W", "二", id="L-W 62号令 Art3(二) width 2550 not over"),
-        pytest.param({"width_mm": 2_551}, ["width"], "L-W", "二", id="L-W 62号令 Art3(二) width 2551 over"),
-        pytest.param({"length_mm": 18_100}, [], "L-L", "三", id="L-L 62号令 Art3(三) length 18100 not over"),
-        pytest.param({"length_mm": 18_101}, ["length"], "L-L", "三", id="L-L 62号令 Art3(三) length 18101 over"),
+        pytest.param(
+            {"height_mm": 4_000},
+            [],
+            "L-H",
+            "一",
+            id="L-H 62号令 Art3(一) height 4000 not over",
+        ),
+        pytest.param(
+            {"height_mm": 4_001},
+            ["height"],
+            "L-H",
+            "一",
+            id="L-H 62号令 Art3(一) height 4001 over",
+        ),
+        pytest.param(
+            {"width_mm": 2_550},
+            [],
+            "L-W",
+            "二",
+            id="L-W 62号令 Art3(二) width 2550 not over",
+        ),
+        pytest.param(
+            {"width_mm": 2_551},
+            ["width"],
+            "L-W",
+            "二",
+            id="L-W 62号令 Art3(二) width 2551 over",
+        ),
+        pytest.param(
+            {"length_mm": 18_100},
+            [],
+            "L-L",
+            "三",
+            id="L-L 62号令 Art3(三) length 18100 not over",
+        ),
+        pytest.param(
+            {"length_mm": 18_101},
+            ["length"],
+            "L-L",
+            "三",
+            id="L-L 62号令 Art3(三) length 18101 over",
+        ),
     ],
 )
 def test_each_dimension_is_over_only_when_strictly_greater(dims, over, rule, item):

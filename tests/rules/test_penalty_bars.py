@@ -1,7 +1,7 @@
 """Bars to a penalty: device verification (JJG 907-2006; 行政处罚法 Art 41 ¶1) and the
 2-year limitation (行政处罚法 Art 36)."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -12,7 +12,11 @@ NOW = datetime(2024, 8, 1, 9, 0, tzinfo=CST)
 
 
 def codes(captured_at, site, now=NOW, settings=None):
-    bars = penalty_bars(captured_at, site, now, settings) if settings else penalty_bars(captured_at, site, now)
+    bars = (
+        penalty_bars(captured_at, site, now, settings)
+        if settings
+        else penalty_bars(captured_at, site, now)
+    )
     return [b.code for b in bars]
 
 
@@ -22,10 +26,26 @@ VERIFIED = SiteFacts(kind="wim", accuracy_class="5", calibrated_until=date(2024,
 @pytest.mark.parametrize(
     "captured_at, expected",
     [
-        pytest.param(datetime(2024, 6, 30, 23, 59, tzinfo=CST), [], id="JJG907 verified through 2024-06-30 23:59 +08"),
-        pytest.param(datetime(2024, 7, 1, 0, 0, tzinfo=CST), ["calibration_lapsed"], id="JJG907 检定有效期届满 2024-07-01 00:00 +08"),
-        pytest.param(datetime(2024, 6, 30, 16, 30, tzinfo=timezone.utc), ["calibration_lapsed"], id="JJG907 UTC 06-30 16:30 is 07-01 in Beijing → lapsed"),
-        pytest.param(datetime(2024, 6, 30, 15, 59, tzinfo=timezone.utc), [], id="JJG907 UTC 06-30 15:59 is 06-30 in Beijing → valid"),
+        pytest.param(
+            datetime(2024, 6, 30, 23, 59, tzinfo=CST),
+            [],
+            id="JJG907 verified through 2024-06-30 23:59 +08",
+        ),
+        pytest.param(
+            datetime(2024, 7, 1, 0, 0, tzinfo=CST),
+            ["calibration_lapsed"],
+            id="JJG907 检定有效期届满 2024-07-01 00:00 +08",
+        ),
+        pytest.param(
+            datetime(2024, 6, 30, 16, 30, tzinfo=UTC),
+            ["calibration_lapsed"],
+            id="JJG907 UTC 06-30 16:30 is 07-01 in Beijing → lapsed",
+        ),
+        pytest.param(
+            datetime(2024, 6, 30, 15, 59, tzinfo=UTC),
+            [],
+            id="JJG907 UTC 06-30 15:59 is 06-30 in Beijing → valid",
+        ),
     ],
 )
 def test_calibration_lapsed_uses_the_beijing_date(captured_at, expected):
@@ -35,11 +55,36 @@ def test_calibration_lapsed_uses_the_beijing_date(captured_at, expected):
 @pytest.mark.parametrize(
     "site, settings, expected",
     [
-        pytest.param(SiteFacts(kind="wim"), None, ["calibration_unknown"], id="⚖ JJG907 行政处罚法 Art41 wim without verification date"),
-        pytest.param(SiteFacts(kind="static"), None, [], id="static without date not barred by default"),
-        pytest.param(SiteFacts(kind="toll_entry"), None, [], id="toll_entry without date not barred by default"),
-        pytest.param(SiteFacts(kind="static"), RuleSettings(calibration_required_kinds=("wim", "static")), ["calibration_unknown"], id="settings static also needs a verification date"),
-        pytest.param(SiteFacts(kind="static", calibrated_until=date(2024, 1, 1)), None, ["calibration_lapsed"], id="JJG 强制检定 lapsed static scale barred too"),
+        pytest.param(
+            SiteFacts(kind="wim"),
+            None,
+            ["calibration_unknown"],
+            id="⚖ JJG907 行政处罚法 Art41 wim without verification date",
+        ),
+        pytest.param(
+            SiteFacts(kind="static"),
+            None,
+            [],
+            id="static without date not barred by default",
+        ),
+        pytest.param(
+            SiteFacts(kind="toll_entry"),
+            None,
+            [],
+            id="toll_entry without date not barred by default",
+        ),
+        pytest.param(
+            SiteFacts(kind="static"),
+            RuleSettings(calibration_required_kinds=("wim", "static")),
+            ["calibration_unknown"],
+            id="settings static also needs a verification date",
+        ),
+        pytest.param(
+            SiteFacts(kind="static", calibrated_until=date(2024, 1, 1)),
+            None,
+            ["calibration_lapsed"],
+            id="JJG 强制检定 lapsed static scale barred too",
+        ),
     ],
 )
 def test_calibration_unknown_and_other_kinds(site, settings, expected):
@@ -59,12 +104,42 @@ OK = SiteFacts(kind="wim", calibrated_until=date(2030, 1, 1))
 @pytest.mark.parametrize(
     "captured_at, now, expired",
     [
-        pytest.param(ACT, datetime(2024, 3, 1, 10, 0, tzinfo=CST), False, id="行政处罚法 Art36 exactly 2 years not expired"),
-        pytest.param(ACT, datetime(2024, 3, 1, 10, 0, 1, tzinfo=CST), True, id="行政处罚法 Art36 2 years + 1 s expired"),
-        pytest.param(ACT, datetime(2024, 3, 1, 2, 0, tzinfo=timezone.utc), False, id="行政处罚法 Art36 exactly 2 years with now in UTC"),
-        pytest.param(ACT, datetime(2023, 12, 31, tzinfo=CST), False, id="行政处罚法 Art36 within 2 years"),
-        pytest.param(datetime(2024, 2, 29, 12, 0, tzinfo=CST), datetime(2026, 2, 28, 12, 0, tzinfo=CST), False, id="⚖ 行政处罚法 Art36 29 Feb → ends 28 Feb 12:00"),
-        pytest.param(datetime(2024, 2, 29, 12, 0, tzinfo=CST), datetime(2026, 2, 28, 12, 0, 1, tzinfo=CST), True, id="⚖ 行政处罚法 Art36 29 Feb → expired after 28 Feb, not 1 Mar"),
+        pytest.param(
+            ACT,
+            datetime(2024, 3, 1, 10, 0, tzinfo=CST),
+            False,
+            id="行政处罚法 Art36 exactly 2 years not expired",
+        ),
+        pytest.param(
+            ACT,
+            datetime(2024, 3, 1, 10, 0, 1, tzinfo=CST),
+            True,
+            id="行政处罚法 Art36 2 years + 1 s expired",
+        ),
+        pytest.param(
+            ACT,
+            datetime(2024, 3, 1, 2, 0, tzinfo=UTC),
+            False,
+            id="行政处罚法 Art36 exactly 2 years with now in UTC",
+        ),
+        pytest.param(
+            ACT,
+            datetime(2023, 12, 31, tzinfo=CST),
+            False,
+            id="行政处罚法 Art36 within 2 years",
+        ),
+        pytest.param(
+            datetime(2024, 2, 29, 12, 0, tzinfo=CST),
+            datetime(2026, 2, 28, 12, 0, tzinfo=CST),
+            False,
+            id="⚖ 行政处罚法 Art36 29 Feb → ends 28 Feb 12:00",
+        ),
+        pytest.param(
+            datetime(2024, 2, 29, 12, 0, tzinfo=CST),
+            datetime(2026, 2, 28, 12, 0, 1, tzinfo=CST),
+            True,
+            id="⚖ 行政处罚法 Art36 29 Feb → expired after 28 Feb, not 1 Mar",
+        ),
     ],
 )
 def test_two_year_limitation_in_calendar_years(captured_at, now, expired):
@@ -77,7 +152,12 @@ def test_limitation_bar_cites_article_36():
 
 
 def test_limitation_period_is_overridable():
-    assert codes(ACT, OK, datetime(2024, 6, 1, tzinfo=CST), RuleSettings(limitation_years=3)) == []
+    assert (
+        codes(
+            ACT, OK, datetime(2024, 6, 1, tzinfo=CST), RuleSettings(limitation_years=3)
+        )
+        == []
+    )
 
 
 def test_several_bars_at_once():
