@@ -1,0 +1,170 @@
+"""Test harness: every API test runs on SQLite and on PostgreSQL, with a real Redis.
+
+The schema is built by the migrations (`flask db upgrade`), once per database;
+each test starts from empty tables and an empty Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="zhichao-tests-"))
+os.environ.setdefault("INSTANCE_DIR", str(_TMP / "instance"))
+
+from sqlalchemy import text  # noqa: E402
+
+from tests.harness import RedisServer, create_database, postgres_base_url  # noqa: E402
+
+BACKENDS = os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",")
+TABLES = (
+    "audit_events", "audit_head", "outbox", "site_daily_stats", "cases", "readings",
+    "import_jobs", "device_tokens", "users", "sites",
+)
+
+
+def _worker_id() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    server = RedisServer(_TMP / f"redis-{_worker_id()}")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_base_url():
+    return postgres_base_url(_TMP / "pg")
+
+
+def _database_url(backend: str, request) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{_TMP / f'test-{_worker_id()}.db'}"
+    base = request.getfixturevalue("pg_base_url")
+    return create_database(base, f"zhichao_test_{_worker_id()}")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def _app(request, redis_server):
+    from flask_migrate import upgrade
+
+    from service import create_app
+
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": _database_url(request.param, request),
+        "REDIS_URL": redis_server.url,
+        "EVIDENCE_DIR": _TMP / f"evidence-{_worker_id()}-{request.param}",
+        "SECRET_KEY": "test-secret-not-for-production",
+    })
+    app.config["DB_BACKEND"] = request.param
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture
+def app(_app, redis_server):
+    """The app with empty tables and an empty Redis."""
+    from service.extensions import db
+
+    if redis_server.proc is None:
+        redis_server.start()
+    with _app.app_context():
+        db.session.remove()
+        if _app.config["DB_BACKEND"] == "postgresql":
+            db.session.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in TABLES:
+                db.session.execute(text(f"DELETE FROM {table}"))
+        db.session.commit()
+    import redis as redis_lib
+
+    redis_lib.Redis.from_url(redis_server.url).flushall()
+    _app.extensions.pop("zhichao_redis", None)
+    yield _app
+    with _app.app_context():
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_site(app):
+    """make_site(code, kind="wim", **options) → (site id, device token header)."""
+    from service.admin.operations import create_site
+    from service.extensions import db
+
+    def make(code: str = "JL-WIM-01", kind: str = "wim", **options):
+        options.setdefault("calibrated_until", date(2099, 12, 31))
+        options.setdefault("accuracy_class", "5" if kind == "wim" else None)
+        with app.app_context():
+            site, token = create_site(code, f"测试点位 {code}", kind, **options)
+            db.session.commit()
+            return site.id, {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
+def login(app, client):
+    """login(role) → a bearer header for a new user of that role."""
+    from service.admin.operations import create_user
+    from service.extensions import db
+
+    def make(role: str, username: str | None = None, password: str = "correct-horse-9"):
+        username = username or f"{role}-user"
+        with app.app_context():
+            create_user(username, role, password)
+            db.session.commit()
+        res = client.post("/api/v1/auth/token", json={"username": username, "password": password})
+        assert res.status_code == 200, res.get_json()
+        return {"Authorization": f"Bearer {res.get_json()['access_token']}"}
+
+    return make
+
+
+@pytest.fixture
+def run_worker(app):
+    """Run the real RQ worker in burst mode until the queue is empty."""
+    from workers.worker import make_worker
+
+    def run() -> None:
+        make_worker(app, name=f"test-{os.getpid()}-{datetime.now(timezone.utc).timestamp()}").work(burst=True)
+
+    return run
+
+
+CST = timezone(timedelta(hours=8))
+
+
+def ago(**delta) -> str:
+    """An ISO 8601 time in +08:00, `delta` before now."""
+    return (datetime.now(CST) - timedelta(**delta)).isoformat(timespec="seconds")
+
+
+def reading(**overrides) -> dict:
+    """A valid legal 6-axle reading from an hour ago; override what the test is about.
+    An override of `...` removes the field."""
+    body = {
+        "site_code": "JL-WIM-01",
+        "record_id": "R-0001",
+        "captured_at": ago(hours=1),
+        "plate": "吉A12345",
+        "plate_color": "yellow",
+        "axle_count": 6,
+        "vehicle_type": "combination",
+        "gross_weight_kg": 42000,
+    }
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not ...}
