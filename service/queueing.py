@@ -57,7 +57,7 @@ def request_drain(app: Flask) -> bool:
     """
     conn = get_redis(app)
     try:
-        if not conn.set(DRAIN_PENDING_KEY, "1", nx=True, ex=300):
+        if not conn.set(DRAIN_PENDING_KEY, "1", nx=True, ex=60):
             return True
         get_queue(app).enqueue(DRAIN_JOB, job_timeout=600, result_ttl=60)
         return True

@@ -1,0 +1,56 @@
+"""Follow-up work run by a real RQ worker in burst mode."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import Case, OutboxEvent, SiteDailyStats
+from service.extensions import db
+from tests.conftest import ago, reading
+
+
+def test_many_posts_make_few_jobs_not_one_per_reading(app, client, make_site, redis_server):
+    import redis
+    from rq import Queue
+
+    _, device = make_site()
+    for i in range(30):
+        client.post("/api/v1/readings", headers=device, json={"readings": [reading(record_id=f"r{i}")]})
+    queue = Queue("default", connection=redis.Redis.from_url(redis_server.url))
+    assert len(queue) == 1  # one drain job covers all 30 posts
+
+
+def test_worker_counts_the_day_and_links_earlier_cases_of_the_plate(app, client, make_site, run_worker, login):
+    _, device = make_site()
+    client.post("/api/v1/readings", headers=device, json={"readings": [
+        reading(record_id="1", captured_at=ago(hours=5), gross_weight_kg=60000),
+        reading(record_id="2", captured_at=ago(hours=4), gross_weight_kg=61000),
+        reading(record_id="3", captured_at=ago(hours=3), gross_weight_kg=30000, plate=None),
+    ]})
+    client.post("/api/v1/readings", headers=device, json={"readings": [
+        reading(record_id="4", captured_at=ago(hours=2), gross_weight_kg=100500),
+    ]})
+    run_worker()
+    with app.app_context():
+        assert db.session.scalar(select(OutboxEvent).where(OutboxEvent.processed_at.is_(None))) is None
+        counts = db.session.scalars(select(Case.prior_case_count).order_by(Case.captured_at)).all()
+        assert counts == [0, 1, 2]
+        totals = [(s.checked, s.overlimit, s.baidunwang, s.unreadable_plates)
+                  for s in db.session.scalars(select(SiteDailyStats))]
+    assert sum(t[0] for t in totals) == 4
+    assert sum(t[1] for t in totals) == 3 and sum(t[2] for t in totals) == 1 and sum(t[3] for t in totals) == 1
+    queue = client.get("/api/v1/cases", headers=login("officer")).get_json()
+    assert queue[0]["baidunwang"] is True and queue[0]["prior_case_count"] == 2
+
+
+def test_a_failing_outbox_row_is_recorded_not_retried_forever(app, run_worker):
+    from service.outbox import MAX_ATTEMPTS, drain, enqueue_outbox
+
+    with app.app_context():
+        enqueue_outbox("readings.ingested", {"site_days": [[1, "not-a-date"]], "case_ids": []})
+        db.session.commit()
+        for _ in range(MAX_ATTEMPTS):
+            drain()
+        event = db.session.scalar(select(OutboxEvent))
+        assert event.processed_at is not None and event.attempts == MAX_ATTEMPTS
+        assert "ValueError" in event.last_error
