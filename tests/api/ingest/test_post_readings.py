@@ -286,3 +286,13 @@ def test_each_accepted_batch_writes_one_outbox_row(app, client, device):
         events = db.session.scalars(select(OutboxEvent)).all()
     assert len(events) == 1
     assert len(events[0].payload["reading_ids"]) == 20 and len(events[0].payload["case_ids"]) == 20
+
+
+def test_documented_fields_are_the_checked_fields():
+    """The OpenAPI schema and the hot-path validator describe the same READING."""
+    from service.ingest.schemas import ReadingSchema
+    from service.ingest.validation import FIELDS, REQUIRED
+
+    schema = ReadingSchema()
+    assert set(schema.fields) == set(FIELDS)
+    assert {n for n, f in schema.fields.items() if f.required} == set(REQUIRED)

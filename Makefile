@@ -1,0 +1,40 @@
+# 治超案件管理服务 — see README.md. Needs only Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+.PHONY: run test test-fast bench lint worker clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+## make run: SQLite + embedded Redis + one worker + web on http://127.0.0.1:8000 (Ctrl-C stops all)
+run: $(VENV)/.runtime
+	$(PY) -m service.embedded
+
+## make test: the whole suite on SQLite and PostgreSQL with a real Redis
+test: $(VENV)/.dev
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+## make bench: ingest throughput and latency on SQLite and PostgreSQL (prints figures)
+bench: $(VENV)/.dev
+	$(PY) -m bench.ingest --backend both
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check service models workers tests bench
+	$(VENV)/bin/ruff format --check service models workers tests bench
+
+## make worker: one more RQ worker against DATABASE_URL / REDIS_URL
+worker: $(VENV)/.runtime
+	$(PY) -m workers
+
+clean:
+	rm -rf $(VENV) .pytest_cache
