@@ -35,7 +35,7 @@ class Case(Base):
     # False when the reading cannot support a penalty (lapsed calibration,
     # 2-year limitation); `penalty_bars` lists why, with the article.
     penalty_usable: Mapped[bool] = mapped_column(Boolean)
-    penalty_bars: Mapped[list | None] = mapped_column(JSON)
+    penalty_bars: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     # Earlier cases of the same plate, filled by the follow-up job.
     prior_case_count: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -17,7 +17,7 @@ import random
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import func, select
@@ -151,10 +151,10 @@ class Tally:
 
 def load_demo(now: datetime | None = None, days: int = 30) -> str:
     """Load the demo data set (idempotent) and commit; returns a Chinese summary."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
-    if now > datetime.now(timezone.utc) + timedelta(minutes=5):
+    if now > datetime.now(UTC) + timedelta(minutes=5):
         raise ValueError("now must not lie in the future: ingest refuses future records")
     if days < 1:
         raise ValueError("days must be at least 1")

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.orm import aliased
 
 from models import Case, Reading, SiteDailyStats
 from service.extensions import db
@@ -57,16 +58,25 @@ def refresh_site_day(site_id: int, day: date) -> None:
 
 
 def link_prior_cases(case_ids: list[int]) -> None:
-    """Store how many earlier cases the same plate has (shown to the reviewing officer)."""
+    """Store on each case how many earlier cases its plate has (shown to the officer).
+
+    Recounts every case of the plates involved, so a late reading (a CSV backfill)
+    also corrects the counts of the plate's later cases. One statement per chunk.
+    """
+    later = aliased(Case)
+    prior = (
+        select(func.count()).select_from(later)
+        .where(later.plate == Case.plate, later.captured_at < Case.captured_at)
+        .scalar_subquery()
+    )
     for start in range(0, len(case_ids), 500):
         chunk = case_ids[start:start + 500]
-        for case_id, plate, captured_at in db.session.execute(
-            select(Case.id, Case.plate, Case.captured_at).where(Case.id.in_(chunk))
-        ):
-            prior = 0
-            if plate:
-                prior = db.session.scalar(
-                    select(func.count()).select_from(Case)
-                    .where(Case.plate == plate, Case.captured_at < captured_at)
-                )
-            db.session.execute(update(Case).where(Case.id == case_id).values(prior_case_count=prior))
+        plates = select(Case.plate).where(Case.id.in_(chunk), Case.plate.is_not(None))
+        db.session.execute(
+            update(Case).where(Case.plate.in_(plates)).values(prior_case_count=prior),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.execute(
+            update(Case).where(Case.id.in_(chunk), Case.plate.is_(None)).values(prior_case_count=0),
+            execution_options={"synchronize_session": False},
+        )

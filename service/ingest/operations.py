@@ -114,7 +114,7 @@ def _prepare(item, sites, only_site_id, now, skew) -> tuple[dict | None, dict | 
     if errors:
         return None, errors
     try:
-        decision = classify(_facts(clean), site.facts)
+        decision = classify(_facts(clean), site.facts, decided_on=now.astimezone(CST).date())
     except NoRuleInForce as exc:
         return None, {"captured_at": [str(exc)]}
     return _row(clean, site, decision, now), None
@@ -171,8 +171,18 @@ def _store(rows: dict, indexes: dict, out: BatchResult, now: datetime, source: s
         .returning(table.c.id, table.c.site_id, table.c.record_id)
     )
     new_ids = {(r.site_id, r.record_id): r.id for r in db.session.execute(stmt, params)}
-    case_ids = _open_cases(rows, new_ids, now)
     dupes = _existing([k for k in rows if k not in new_ids])
+    for _ in range(3):
+        # A conflicting row whose own transaction rolled back is neither new nor
+        # stored: insert those again.
+        known = new_ids.keys() | dupes.keys()
+        lost = [p for p in params if (p["site_id"], p["record_id"]) not in known]
+        if not lost:
+            break
+        for r in db.session.execute(stmt, lost):
+            new_ids[(r.site_id, r.record_id)] = r.id
+        dupes.update(_existing([(p["site_id"], p["record_id"]) for p in lost if (p["site_id"], p["record_id"]) not in new_ids]))
+    case_ids = _open_cases(rows, new_ids, now)
     site_days: set[tuple[int, str]] = set()
     for key, row in rows.items():
         first, *repeats = indexes[key]

