@@ -19,7 +19,10 @@ directory and stopped at the end, Ctrl-C included. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
+import gc
+import io
 import http.client
 import json
 import math
@@ -493,9 +496,9 @@ class Backend:
 
         from flask_migrate import upgrade
 
-        with self.app.app_context():
-            upgrade()
-        logging.getLogger().setLevel(logging.WARNING)  # alembic's fileConfig turned INFO on
+        with self.app.app_context(), contextlib.redirect_stderr(io.StringIO()):
+            upgrade()  # alembic's env.py reconfigures logging (INFO to stderr): keep it quiet
+        logging.getLogger().setLevel(logging.WARNING)
 
     def _make_sites(self, n: int) -> dict[str, tuple[int, str]]:
         from service.admin.operations import create_site
@@ -708,7 +711,9 @@ def run_backend(kind: str, stack: Stack, redis_url: str, args, data: dict) -> Fi
     columns, rows = be.stored_rows(data["batch"])
     fig.ceiling_rps, fig.ceiling_driver = be.ceiling(columns, rows)
     fig.ceiling_rows = len(rows)
-    print(f"  ceiling: {fig.ceiling_rps:,.0f} rows/s ({len(rows)} rows, {fig.ceiling_driver})", flush=True)
+    del columns, rows  # the forked clients need not inherit them
+    gc.collect()
+    print(f"  ceiling: {fig.ceiling_rps:,.0f} rows/s ({fig.ceiling_rows} rows, {fig.ceiling_driver})", flush=True)
     be.empty_ingest_tables()
 
     if args.sweep:

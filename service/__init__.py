@@ -67,6 +67,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 def _register(app: Flask) -> None:
     from service import cli, errors, health
     from service.admin.routes import blp as admin_blp
+    from service.console.routes import bp as console_bp
     from service.auth.routes import blp as auth_blp
     from service.ingest.routes import blp as ingest_blp
     from service.review.routes import blp as review_blp
@@ -75,4 +76,5 @@ def _register(app: Flask) -> None:
     health.register(app)
     for blp in (auth_blp, ingest_blp, review_blp, admin_blp):
         api.register_blueprint(blp, url_prefix="/api/v1")
+    app.register_blueprint(console_bp)
     cli.register(app)

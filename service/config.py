@@ -67,6 +67,11 @@ class Config:
     OPENAPI_SWAGGER_UI_PATH: str = "docs"
     OPENAPI_SWAGGER_UI_URL: str = ""
     JSON_AS_ASCII: bool = False
+    # Console sessions: a signed cookie, nothing kept on the server.
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str = "Lax"
+    SESSION_COOKIE_SECURE: bool = False  # set SESSION_COOKIE_SECURE=1 behind HTTPS
+    PERMANENT_SESSION_LIFETIME: int = 12 * 3600
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -81,6 +86,7 @@ class Config:
         cfg.TOKEN_MAX_AGE_S = _env_int("TOKEN_MAX_AGE_S", cfg.TOKEN_MAX_AGE_S)
         cfg.MAX_JSON_BODY_BYTES = _env_int("MAX_JSON_BODY_BYTES", cfg.MAX_JSON_BODY_BYTES)
         cfg.SECRET_KEY = _secret_key(instance)
+        cfg.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "") in ("1", "true", "yes")
         return cfg
 
     def as_mapping(self) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,18 @@ def error_body(status: int, message: str | None = None, errors: dict | None = No
     return jsonify(body), status
 
 
+def _wants_page() -> bool:
+    """Console pages get an HTML error page; the API and /healthz get JSON."""
+    return not (request.path.startswith("/api/") or request.path == "/healthz")
+
+
+def _respond(status: int, message: str | None, errors: dict | None = None):
+    if _wants_page():
+        text = message or MESSAGES.get(status, "出错了")
+        return render_template("console/error.html", status=status, message=text), status
+    return error_body(status, message, errors)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
@@ -44,10 +56,10 @@ def register(app: Flask) -> None:
         errors = data.get("errors") or data.get("messages")
         if message is None and exc.description and exc.description != type(exc).description:
             message = exc.description
-        return error_body(exc.code or 500, message, errors)
+        return _respond(exc.code or 500, message, errors)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         # Never echo the exception to the client; the log has it.
         log.exception("unhandled error")
-        return error_body(InternalServerError.code, "服务器内部错误")
+        return _respond(InternalServerError.code, "服务器内部错误")
