@@ -11,6 +11,17 @@ from models.stats import SiteDailyStats
 from models.user import User
 
 __all__ = [
-    "AuditEvent", "AuditHead", "Base", "UTCDateTime", "utcnow", "Case", "ImportJob", "OutboxEvent", "Reading",
-    "DeviceToken", "Site", "SiteDailyStats", "User",
+    "AuditEvent",
+    "AuditHead",
+    "Base",
+    "UTCDateTime",
+    "utcnow",
+    "Case",
+    "ImportJob",
+    "OutboxEvent",
+    "Reading",
+    "DeviceToken",
+    "Site",
+    "SiteDailyStats",
+    "User",
 ]

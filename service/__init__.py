@@ -67,8 +67,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 def _register(app: Flask) -> None:
     from service import cli, errors, health
     from service.admin.routes import blp as admin_blp
-    from service.console.routes import bp as console_bp
     from service.auth.routes import blp as auth_blp
+    from service.console.routes import bp as console_bp
     from service.ingest.routes import blp as ingest_blp
     from service.review.routes import blp as review_blp
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -16,11 +16,18 @@ GENESIS = "0" * 64
 
 def _canonical(event: AuditEvent) -> bytes:
     body = {
-        "id": event.id, "at": event.at.astimezone(timezone.utc).isoformat(timespec="microseconds"),
-        "actor_user_id": event.actor_user_id, "actor": event.actor, "action": event.action,
-        "object_type": event.object_type, "object_id": event.object_id,
-        "from_state": event.from_state, "to_state": event.to_state, "reason": event.reason,
-        "data": event.data, "prev_hash": event.prev_hash,
+        "id": event.id,
+        "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_user_id": event.actor_user_id,
+        "actor": event.actor,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "reason": event.reason,
+        "data": event.data,
+        "prev_hash": event.prev_hash,
     }
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
@@ -29,9 +36,18 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_canonical(event)).hexdigest()
 
 
-def record(action: str, object_type: str, object_id, *, actor: str, actor_user_id: int | None = None,
-           from_state: str | None = None, to_state: str | None = None, reason: str | None = None,
-           data: dict | None = None) -> AuditEvent:
+def record(
+    action: str,
+    object_type: str,
+    object_id,
+    *,
+    actor: str,
+    actor_user_id: int | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    reason: str | None = None,
+    data: dict | None = None,
+) -> AuditEvent:
     """Append one event. The head row is locked, so appends from several hosts
     form one chain (the lock is held until the caller commits)."""
     head = db.session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
@@ -39,9 +55,18 @@ def record(action: str, object_type: str, object_id, *, actor: str, actor_user_i
         head = AuditHead(id=1, last_hash=GENESIS, last_event_id=None)
         db.session.add(head)
     event = AuditEvent(
-        at=datetime.now(timezone.utc), actor=actor, actor_user_id=actor_user_id, action=action,
-        object_type=object_type, object_id=str(object_id), from_state=from_state, to_state=to_state,
-        reason=reason, data=data, prev_hash=head.last_hash, hash="pending",
+        at=datetime.now(UTC),
+        actor=actor,
+        actor_user_id=actor_user_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        data=data,
+        prev_hash=head.last_hash,
+        hash="pending",
     )
     db.session.add(event)
     db.session.flush()  # the id is part of the hash

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
 from models.site import SITE_KINDS
@@ -80,6 +80,7 @@ def readings_import(file: Path) -> None:
     job = imports.store_upload(file.name, file.read_bytes())
     db.session.commit()
     with tqdm(total=None, unit="行", desc=f"导入 {file.name}", file=sys.stderr) as bar:
+
         def progress(done: int, total: int) -> None:
             bar.total = total
             bar.update(done - bar.n)
@@ -113,8 +114,6 @@ def outbox_status() -> None:
     click.echo(f"待处理 {pending_count()} 条")
 
 
-
-
 audit_cli = AppGroup("audit", help="审计日志")
 
 
@@ -130,8 +129,11 @@ def audit_verify() -> None:
     if bad is None:
         click.echo(f"审计链被截断：链头与最后一条事件（已校验 {checked} 条）不一致", err=True)
     else:
-        click.echo(f"审计链校验失败：事件 #{bad.id}（{bad.action} {bad.object_type} {bad.object_id}，"
-                   f"{bad.at:%Y-%m-%d %H:%M:%S}）的哈希不符", err=True)
+        click.echo(
+            f"审计链校验失败：事件 #{bad.id}（{bad.action} {bad.object_type} {bad.object_id}，"
+            f"{bad.at:%Y-%m-%d %H:%M:%S}）的哈希不符",
+            err=True,
+        )
     sys.exit(1)
 
 

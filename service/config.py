@@ -74,7 +74,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME: int = 12 * 3600
 
     @classmethod
-    def from_env(cls) -> "Config":
+    def from_env(cls) -> Config:
         cfg = cls()
         instance = Path(os.environ.get("INSTANCE_DIR", cfg.INSTANCE_DIR))
         cfg.INSTANCE_DIR = instance
@@ -97,5 +97,5 @@ def normalise_db_url(url: str) -> str:
     """Accept postgres:// and postgresql:// and use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url

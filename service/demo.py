@@ -88,8 +88,30 @@ SITES_BY_CODE = {s.code: s for s in DEMO_SITES}
 
 # Trucks by hour of day (local time): busy by day, thin at night.
 HOURLY = (
-    0.45, 0.40, 0.35, 0.35, 0.40, 0.55, 0.80, 1.05, 1.25, 1.35, 1.40, 1.35,
-    1.25, 1.30, 1.40, 1.40, 1.35, 1.25, 1.10, 0.95, 0.85, 0.75, 0.65, 0.55,
+    0.45,
+    0.40,
+    0.35,
+    0.35,
+    0.40,
+    0.55,
+    0.80,
+    1.05,
+    1.25,
+    1.35,
+    1.40,
+    1.35,
+    1.25,
+    1.30,
+    1.40,
+    1.40,
+    1.35,
+    1.25,
+    1.10,
+    0.95,
+    0.85,
+    0.75,
+    0.65,
+    0.55,
 )
 # Overloaders prefer the night, when fewer officers are about.
 OVER_BY_HOUR = tuple(1.6 if h < 6 else 1.3 if h >= 22 else 0.85 for h in range(24))
@@ -100,15 +122,20 @@ AXLE_MIX = ((2, 0.30), (3, 0.10), (4, 0.10), (5, 0.08), (6, 0.42))
 OVER_SHARE = {2: 0.02, 3: 0.04, 4: 0.06, 5: 0.04, 6: 0.045}
 # Legal gross ranges (kg), roughly what loaded and part-loaded trucks weigh.
 LEGAL_KG = {
-    (2, "truck"): (8_000, 17_000), (3, "truck"): (12_000, 24_000),
-    (3, "combination"): (13_000, 26_000), (4, "truck"): (15_000, 30_000),
-    (4, "combination"): (18_000, 35_000), (5, "combination"): (18_000, 42_000),
+    (2, "truck"): (8_000, 17_000),
+    (3, "truck"): (12_000, 24_000),
+    (3, "combination"): (13_000, 26_000),
+    (4, "truck"): (15_000, 30_000),
+    (4, "combination"): (18_000, 35_000),
+    (5, "combination"): (18_000, 42_000),
     (6, "combination"): (25_000, 48_000),
 }
 # Share of the gross on each axle, front to back.
 AXLE_SHARES = {
-    (2, "truck"): (0.35, 0.65), (3, "truck"): (0.26, 0.37, 0.37),
-    (3, "combination"): (0.30, 0.35, 0.35), (4, "truck"): (0.18, 0.18, 0.32, 0.32),
+    (2, "truck"): (0.35, 0.65),
+    (3, "truck"): (0.26, 0.37, 0.37),
+    (3, "combination"): (0.30, 0.35, 0.35),
+    (4, "truck"): (0.18, 0.18, 0.32, 0.32),
     (4, "combination"): (0.20, 0.30, 0.25, 0.25),
     (5, "combination"): (0.14, 0.22, 0.22, 0.21, 0.21),
     (6, "combination"): (0.12, 0.18, 0.18, 0.173, 0.173, 0.174),
@@ -121,10 +148,14 @@ SERIAL_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # GA 36-2018: no I, no O
 
 # 百吨王 (gross ≥ 100 t): (site, axles, vehicle type, local hour, offender pool index or None).
 BAIDUNWANG = (
-    ("CC-WIM-01", 6, "combination", 2, 0), ("JL-WIM-01", 6, "combination", 1, None),
-    ("SP-WIM-01", 6, "combination", 3, 1), ("SP-STA-01", 6, "combination", 4, None),
-    ("JL-STA-01", 4, "truck", 0, None), ("SP-WIM-01", 6, "combination", 23, 0),
-    ("CC-TOL-01", 5, "combination", 5, None), ("JL-WIM-01", 6, "combination", 2, 1),
+    ("CC-WIM-01", 6, "combination", 2, 0),
+    ("JL-WIM-01", 6, "combination", 1, None),
+    ("SP-WIM-01", 6, "combination", 3, 1),
+    ("SP-STA-01", 6, "combination", 4, None),
+    ("JL-STA-01", 4, "truck", 0, None),
+    ("SP-WIM-01", 6, "combination", 23, 0),
+    ("CC-TOL-01", 5, "combination", 5, None),
+    ("JL-WIM-01", 6, "combination", 2, 1),
 )
 POOL_SIZE, POOL_OFFENDERS = 40, 8
 
@@ -171,6 +202,7 @@ def load_demo(now: datetime | None = None, days: int = 30) -> str:
 
 # Sites and users ------------------------------------------------------------------
 
+
 def _ensure_sites(now: datetime) -> list[str]:
     existing = set(db.session.scalars(select(Site.code).where(Site.code.in_(SITES_BY_CODE))))
     today = now.astimezone(CST).date()
@@ -191,8 +223,7 @@ def _ensure_users() -> list[str]:
     for u in DEMO_USERS:
         if u.username in existing:
             continue
-        create_user(u.username, u.role, u.password, display_name=u.display_name,
-                    region_code=u.region_code, actor=ACTOR)
+        create_user(u.username, u.role, u.password, display_name=u.display_name, region_code=u.region_code, actor=ACTOR)
         made.append(u.username)
     return made
 
@@ -207,6 +238,7 @@ def _has_readings() -> bool:
 
 
 # Readings: through the real ingest path -------------------------------------------
+
 
 def _load_readings(now: datetime, days: int) -> Tally:
     """Ingest in batches of 1000 (commit each), then run the follow-up work."""
@@ -270,6 +302,7 @@ def _records(rng: random.Random, day: date, events: list) -> Iterator[tuple[date
 
 
 # Traffic ----------------------------------------------------------------------------
+
 
 def _poisson(rng: random.Random, lam: float) -> int:
     if lam < 30:  # Knuth: exact for the small hourly counts
@@ -340,6 +373,7 @@ def _giants(rng: random.Random, planned: list, pool: list[Vehicle]) -> list:
 
 # Vehicles ---------------------------------------------------------------------------
 
+
 def _plate(rng: random.Random, site: DemoSite) -> str:
     r = rng.random()
     if r < 0.55:
@@ -382,9 +416,13 @@ def _random_vehicle(rng: random.Random, site: DemoSite) -> Vehicle:
 
 def _make_pool(rng: random.Random) -> list[Vehicle]:
     """Regular trucks on fixed runs; the first few overload again and again."""
-    routes = (("CC-WIM-01", "CC-TOL-01"), ("JL-WIM-01", "JL-STA-01", "JL-TOL-01"),
-              ("SP-WIM-01", "SP-STA-01"), ("CC-WIM-01", "SP-WIM-01", "SP-STA-01"),
-              ("JL-WIM-01", "CC-WIM-01"))
+    routes = (
+        ("CC-WIM-01", "CC-TOL-01"),
+        ("JL-WIM-01", "JL-STA-01", "JL-TOL-01"),
+        ("SP-WIM-01", "SP-STA-01"),
+        ("CC-WIM-01", "SP-WIM-01", "SP-STA-01"),
+        ("JL-WIM-01", "CC-WIM-01"),
+    )
     pool = []
     for i in range(POOL_SIZE):
         route = routes[i % len(routes)]
@@ -418,6 +456,7 @@ def _gross(rng: random.Random, v: Vehicle, when: datetime, over_share: float) ->
 
 # One record ---------------------------------------------------------------------------
 
+
 def _axle_weights(rng: random.Random, v: Vehicle, gross: int) -> list[int]:
     shares = AXLE_SHARES[(min(v.axles, 6), v.vtype)]
     raw = [s * rng.uniform(0.92, 1.08) for s in shares]
@@ -437,8 +476,7 @@ def _observed_plate(rng: random.Random, v: Vehicle) -> tuple[str | None, str | N
     return v.plate, v.color
 
 
-def _reading(rng: random.Random, site: DemoSite, record_id: str, when: datetime,
-             v: Vehicle, gross: int) -> dict:
+def _reading(rng: random.Random, site: DemoSite, record_id: str, when: datetime, v: Vehicle, gross: int) -> dict:
     plate, color = _observed_plate(rng, v)
     item = {
         "site_code": site.code,
@@ -474,6 +512,7 @@ def _dimensions(rng: random.Random, v: Vehicle) -> dict:
 
 # Summary ----------------------------------------------------------------------------
 
+
 def _login_lines() -> list[str]:
     return ["演示账号（用户名 / 密码 / 角色）："] + [
         f"{u.username} / {u.password} / {ROLE_LABELS[u.role]}" for u in DEMO_USERS
@@ -497,8 +536,7 @@ def _summary(sites_made: list[str], users_made: list[str], tally: Tally | None) 
 def _reading_lines(t: Tally) -> list[str]:
     rate = t.overlimit / t.accepted * 100 if t.accepted else 0.0
     unusable = db.session.scalar(
-        select(func.count()).select_from(Case)
-        .where(Case.site_id.in_(_demo_site_ids()), Case.penalty_usable.is_(False))
+        select(func.count()).select_from(Case).where(Case.site_id.in_(_demo_site_ids()), Case.penalty_usable.is_(False))
     )
     lines = [f"检测记录：接收 {t.accepted} 条，超限 {t.overlimit} 条（{rate:.1f}%），百吨王 {t.baidunwang} 条"]
     if t.rejected:

@@ -55,9 +55,22 @@ def main() -> int:
     children = [
         subprocess.Popen([sys.executable, "-m", "workers"], cwd=ROOT, env=env),
         subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "wsgi:app", "--bind", f"{HOST}:{PORT}",
-             "--workers", "2", "--threads", "4", "--access-logfile", "-"],
-            cwd=ROOT, env=env,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "wsgi:app",
+                "--bind",
+                f"{HOST}:{PORT}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+            ],
+            cwd=ROOT,
+            env=env,
         ),
     ]
     print(f"* 控制台：http://{HOST}:{PORT}/    API 文档：http://{HOST}:{PORT}/api/v1/docs    Ctrl-C 退出", flush=True)

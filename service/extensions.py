@@ -9,7 +9,6 @@ from flask_sqlalchemy import SQLAlchemy
 
 from models.base import Base
 
-
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True)
 api = Api()

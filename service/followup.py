@@ -35,8 +35,11 @@ def import_requested(payloads: list[dict]) -> None:
     for p in payloads:
         job_id = p["import_job_id"]
         queue.enqueue(
-            "workers.jobs.import_readings", job_id, job_id=f"import-{job_id}",
-            job_timeout=3600, result_ttl=3600,
+            "workers.jobs.import_readings",
+            job_id,
+            job_id=f"import-{job_id}",
+            job_timeout=3600,
+            result_ttl=3600,
         )
 
 
@@ -65,12 +68,13 @@ def link_prior_cases(case_ids: list[int]) -> None:
     """
     later = aliased(Case)
     prior = (
-        select(func.count()).select_from(later)
+        select(func.count())
+        .select_from(later)
         .where(later.plate == Case.plate, later.captured_at < Case.captured_at)
         .scalar_subquery()
     )
     for start in range(0, len(case_ids), 500):
-        chunk = case_ids[start:start + 500]
+        chunk = case_ids[start : start + 500]
         plates = select(Case.plate).where(Case.id.in_(chunk), Case.plate.is_not(None))
         db.session.execute(
             update(Case).where(Case.plate.in_(plates)).values(prior_case_count=prior),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -34,7 +34,7 @@ def handler(topic: str):
 
 
 def enqueue_outbox(topic: str, payload: dict) -> OutboxEvent:
-    event = OutboxEvent(topic=topic, payload=payload, created_at=datetime.now(timezone.utc), attempts=0)
+    event = OutboxEvent(topic=topic, payload=payload, created_at=datetime.now(UTC), attempts=0)
     db.session.add(event)
     db.session.flush()
     return event
@@ -76,7 +76,7 @@ def drain(max_batches: int = 50) -> int:
 
 def _run(topic: str, events: list[OutboxEvent]) -> None:
     fn = HANDLERS.get(topic)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if fn is None:
         for event in events:
             _give_up(event, f"未知主题 {topic}", now)

@@ -44,9 +44,7 @@ def embedded_redis_url(app: Flask) -> str:
 
 
 def get_queue(app: Flask) -> Queue:
-    return Queue(
-        app.config["RQ_QUEUE"], connection=get_redis(app), serializer=JSONSerializer
-    )
+    return Queue(app.config["RQ_QUEUE"], connection=get_redis(app), serializer=JSONSerializer)
 
 
 def request_drain(app: Flask) -> bool:

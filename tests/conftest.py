@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -22,8 +22,16 @@ from tests.harness import RedisServer, create_database, postgres_base_url  # noq
 
 BACKENDS = os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",")
 TABLES = (
-    "audit_events", "audit_head", "outbox", "site_daily_stats", "cases", "readings",
-    "import_jobs", "device_tokens", "users", "sites",
+    "audit_events",
+    "audit_head",
+    "outbox",
+    "site_daily_stats",
+    "cases",
+    "readings",
+    "import_jobs",
+    "device_tokens",
+    "users",
+    "sites",
 )
 
 
@@ -57,13 +65,15 @@ def _app(request, redis_server):
 
     from service import create_app
 
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": _database_url(request.param, request),
-        "REDIS_URL": redis_server.url,
-        "EVIDENCE_DIR": _TMP / f"evidence-{_worker_id()}-{request.param}",
-        "SECRET_KEY": "test-secret-not-for-production",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": _database_url(request.param, request),
+            "REDIS_URL": redis_server.url,
+            "EVIDENCE_DIR": _TMP / f"evidence-{_worker_id()}-{request.param}",
+            "SECRET_KEY": "test-secret-not-for-production",
+        }
+    )
     app.config["DB_BACKEND"] = request.param
     with app.app_context():
         upgrade()
@@ -140,7 +150,7 @@ def run_worker(app):
     from workers.worker import make_worker
 
     def run() -> None:
-        make_worker(app, name=f"test-{os.getpid()}-{datetime.now(timezone.utc).timestamp()}").work(burst=True)
+        make_worker(app, name=f"test-{os.getpid()}-{datetime.now(UTC).timestamp()}").work(burst=True)
 
     return run
 

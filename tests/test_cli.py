@@ -9,7 +9,9 @@ from service.extensions import db
 
 
 def test_users_create_stores_a_hashed_password_and_can_log_in(app, client):
-    result = app.test_cli_runner().invoke(args=["users", "create", "zhang.wei", "--role", "officer", "--password", "s3cret-pass"])
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "zhang.wei", "--role", "officer", "--password", "s3cret-pass"]
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == "zhang.wei"))
@@ -24,19 +26,42 @@ def test_users_create_refuses_an_unknown_role(app):
 
 
 def test_sites_create_prints_the_device_token_alone_on_the_last_line(app, client):
-    result = app.test_cli_runner().invoke(args=[
-        "sites", "create", "JL-WIM-07", "--name", "G1 长春北", "--kind", "wim",
-        "--region", "220100", "--calibrated-until", "2027-06-30",
-    ])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "sites",
+            "create",
+            "JL-WIM-07",
+            "--name",
+            "G1 长春北",
+            "--kind",
+            "wim",
+            "--region",
+            "220100",
+            "--calibrated-until",
+            "2027-06-30",
+        ]
+    )
     assert result.exit_code == 0, result.output
     token = result.output.strip().splitlines()[-1]
     assert token.startswith("dev_") and " " not in token
     with app.app_context():
         site = db.session.scalar(select(Site).where(Site.code == "JL-WIM-07"))
         assert site.region_code == "220100" and str(site.calibrated_until) == "2027-06-30"
-    res = client.post("/api/v1/readings", headers={"Authorization": f"Bearer {token}"}, json={"readings": [{
-        "site_code": "JL-WIM-07", "record_id": "1", "captured_at": "2026-11-01T08:00:00+08:00",
-        "axle_count": 2, "gross_weight_kg": 9000}]})
+    res = client.post(
+        "/api/v1/readings",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "readings": [
+                {
+                    "site_code": "JL-WIM-07",
+                    "record_id": "1",
+                    "captured_at": "2026-11-01T08:00:00+08:00",
+                    "axle_count": 2,
+                    "gross_weight_kg": 9000,
+                }
+            ]
+        },
+    )
     assert res.get_json()["accepted"] == 1
 
 
@@ -65,8 +90,20 @@ def test_audit_verify_passes_on_an_intact_chain_and_names_a_tampered_event(app):
 
 def test_outbox_drain_runs_pending_work_without_redis(app, client, make_site):
     _, device = make_site()
-    client.post("/api/v1/readings", headers=device, json={"readings": [{
-        "site_code": "JL-WIM-01", "record_id": "1", "captured_at": "2026-11-01T08:00:00+08:00",
-        "axle_count": 2, "gross_weight_kg": 9000}]})
+    client.post(
+        "/api/v1/readings",
+        headers=device,
+        json={
+            "readings": [
+                {
+                    "site_code": "JL-WIM-01",
+                    "record_id": "1",
+                    "captured_at": "2026-11-01T08:00:00+08:00",
+                    "axle_count": 2,
+                    "gross_weight_kg": 9000,
+                }
+            ]
+        },
+    )
     result = app.test_cli_runner().invoke(args=["outbox", "drain"])
     assert "已处理 1 条，剩余 0 条" in result.output

@@ -30,7 +30,10 @@ class AppWorker(Worker):
 
 def make_worker(app: Flask, name: str | None = None) -> AppWorker:
     worker = AppWorker(
-        [get_queue(app)], connection=get_redis(app), serializer=JSONSerializer, name=name,
+        [get_queue(app)],
+        connection=get_redis(app),
+        serializer=JSONSerializer,
+        name=name,
     )
     worker.app = app
     return worker

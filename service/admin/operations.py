@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -17,48 +17,87 @@ class AdminError(ValueError):
     """A refusal with a message for the operator (Chinese)."""
 
 
-def create_site(code: str, name: str, kind: str, region_code: str | None = None,
-                calibrated_until: date | None = None, accuracy_class: str | None = None,
-                tolerance_pct: float | None = None, actor: str = "cli",
-                actor_user_id: int | None = None) -> tuple[Site, str]:
+def create_site(
+    code: str,
+    name: str,
+    kind: str,
+    region_code: str | None = None,
+    calibrated_until: date | None = None,
+    accuracy_class: str | None = None,
+    tolerance_pct: float | None = None,
+    actor: str = "cli",
+    actor_user_id: int | None = None,
+) -> tuple[Site, str]:
     """A new site and its first device token (clear text returned once)."""
     if kind not in SITE_KINDS:
         raise AdminError(f"点位类型须为 {' / '.join(SITE_KINDS)}")
     if db.session.scalar(select(Site.id).where(Site.code == code)):
         raise AdminError(f"点位编码 {code} 已存在")
-    site = Site(code=code, name=name, kind=kind, region_code=region_code,
-                calibrated_until=calibrated_until, accuracy_class=accuracy_class,
-                tolerance_pct=tolerance_pct)
+    site = Site(
+        code=code,
+        name=name,
+        kind=kind,
+        region_code=region_code,
+        calibrated_until=calibrated_until,
+        accuracy_class=accuracy_class,
+        tolerance_pct=tolerance_pct,
+    )
     db.session.add(site)
     token, clear = DeviceToken.issue(site, label="initial")
     db.session.add(token)
     db.session.flush()
-    audit.record("site.create", "site", site.code, actor=actor, actor_user_id=actor_user_id,
-                 data={"kind": kind, "calibrated_until": calibrated_until.isoformat() if calibrated_until else None})
+    audit.record(
+        "site.create",
+        "site",
+        site.code,
+        actor=actor,
+        actor_user_id=actor_user_id,
+        data={"kind": kind, "calibrated_until": calibrated_until.isoformat() if calibrated_until else None},
+    )
     return site, clear
 
 
-def issue_device_token(site: Site, label: str | None = None, *, actor: str = "cli",
-                       actor_user_id: int | None = None) -> tuple[DeviceToken, str]:
+def issue_device_token(
+    site: Site, label: str | None = None, *, actor: str = "cli", actor_user_id: int | None = None
+) -> tuple[DeviceToken, str]:
     token, clear = DeviceToken.issue(site, label=label)
     db.session.add(token)
     db.session.flush()
-    audit.record("device_token.issue", "site", site.code, actor=actor, actor_user_id=actor_user_id,
-                 data={"token_id": token.id, "label": label})
+    audit.record(
+        "device_token.issue",
+        "site",
+        site.code,
+        actor=actor,
+        actor_user_id=actor_user_id,
+        data={"token_id": token.id, "label": label},
+    )
     return token, clear
 
 
 def revoke_device_token(token: DeviceToken, *, actor: str = "cli", actor_user_id: int | None = None) -> None:
     if token.revoked_at is None:
-        token.revoked_at = datetime.now(timezone.utc)
-        audit.record("device_token.revoke", "site", token.site.code, actor=actor,
-                     actor_user_id=actor_user_id, data={"token_id": token.id})
+        token.revoked_at = datetime.now(UTC)
+        audit.record(
+            "device_token.revoke",
+            "site",
+            token.site.code,
+            actor=actor,
+            actor_user_id=actor_user_id,
+            data={"token_id": token.id},
+        )
     db.session.flush()
 
 
-def create_user(username: str, role: str, password: str, display_name: str | None = None,
-                region_code: str | None = None, *, actor: str = "cli",
-                actor_user_id: int | None = None) -> User:
+def create_user(
+    username: str,
+    role: str,
+    password: str,
+    display_name: str | None = None,
+    region_code: str | None = None,
+    *,
+    actor: str = "cli",
+    actor_user_id: int | None = None,
+) -> User:
     if role not in ROLES:
         raise AdminError(f"角色须为 {' / '.join(ROLES)}")
     if len(password) < 8:
@@ -69,6 +108,5 @@ def create_user(username: str, role: str, password: str, display_name: str | Non
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    audit.record("user.create", "user", user.username, actor=actor, actor_user_id=actor_user_id,
-                 to_state=role)
+    audit.record("user.create", "user", user.username, actor=actor, actor_user_id=actor_user_id, to_state=role)
     return user

@@ -14,8 +14,9 @@ class SiteCreateSchema(Schema):
     region_code = fields.String(allow_none=True, validate=validate.Length(max=16))
     calibrated_until = fields.Date(allow_none=True, metadata={"description": "检定有效期至"})
     accuracy_class = fields.String(allow_none=True, validate=validate.OneOf(["0.2", "0.5", "1", "2", "5", "10"]))
-    tolerance_pct = fields.Float(allow_none=True, validate=validate.Range(0, 20),
-                                 metadata={"description": "计量误差扣除（%），缺省按设备类型"})
+    tolerance_pct = fields.Float(
+        allow_none=True, validate=validate.Range(0, 20), metadata={"description": "计量误差扣除（%），缺省按设备类型"}
+    )
 
 
 class SiteSchema(Schema):

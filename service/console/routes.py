@@ -24,8 +24,12 @@ PAGE_SIZE = 25
 
 @bp.app_context_processor
 def _globals():
-    return {"current_user": current_user(), "csrf_token": csrf_token, "ROLE_LABELS": ROLE_LABELS,
-            "SITE_KIND_LABELS": SITE_KIND_LABELS}
+    return {
+        "current_user": current_user(),
+        "csrf_token": csrf_token,
+        "ROLE_LABELS": ROLE_LABELS,
+        "SITE_KIND_LABELS": SITE_KIND_LABELS,
+    }
 
 
 @bp.app_template_filter("local")
@@ -69,20 +73,33 @@ def home():
     today = datetime.now(CST).date()
     since = today - timedelta(days=6)
     figures = db.session.execute(
-        select(Site.code, Site.name, Site.kind,
-               func.coalesce(func.sum(SiteDailyStats.checked), 0),
-               func.coalesce(func.sum(SiteDailyStats.overlimit), 0),
-               func.coalesce(func.sum(SiteDailyStats.baidunwang), 0))
+        select(
+            Site.code,
+            Site.name,
+            Site.kind,
+            func.coalesce(func.sum(SiteDailyStats.checked), 0),
+            func.coalesce(func.sum(SiteDailyStats.overlimit), 0),
+            func.coalesce(func.sum(SiteDailyStats.baidunwang), 0),
+        )
         .outerjoin(SiteDailyStats, (SiteDailyStats.site_id == Site.id) & (SiteDailyStats.day >= since))
-        .group_by(Site.id, Site.code, Site.name, Site.kind).order_by(Site.code)
+        .group_by(Site.id, Site.code, Site.name, Site.kind)
+        .order_by(Site.code)
     ).all()
     pending = db.session.execute(
-        select(func.count(), func.sum(sa_case((Case.baidunwang.is_(True), 1), else_=0)))
-        .where(Case.status == "pending_review")
+        select(func.count(), func.sum(sa_case((Case.baidunwang.is_(True), 1), else_=0))).where(
+            Case.status == "pending_review"
+        )
     ).one()
-    return render_template("console/home.html", user=user, figures=figures, since=since, today=today,
-                           pending=pending[0], pending_bdw=pending[1] or 0,
-                           can_review=user.role in REVIEWERS)
+    return render_template(
+        "console/home.html",
+        user=user,
+        figures=figures,
+        since=since,
+        today=today,
+        pending=pending[0],
+        pending_bdw=pending[1] or 0,
+        can_review=user.role in REVIEWERS,
+    )
 
 
 def _queue_args() -> dict:
@@ -122,8 +139,13 @@ def cases():
     rows = db.session.execute(stmt.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     sites = db.session.scalars(select(Site).order_by(Site.code)).all()
     return render_template(
-        "console/cases.html", rows=[case_view(c, r, code) for c, r, code in rows], total=total,
-        page=page, pages=max(1, -(-total // PAGE_SIZE)), sites=sites, args=request.args,
+        "console/cases.html",
+        rows=[case_view(c, r, code) for c, r, code in rows],
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        sites=sites,
+        args=request.args,
     )
 
 
@@ -138,12 +160,19 @@ def case_page(case_id: int):
     earlier = []
     if case.plate:
         earlier = db.session.execute(
-            select(Case, Reading, Site.code).join(Reading, Reading.id == Case.reading_id)
+            select(Case, Reading, Site.code)
+            .join(Reading, Reading.id == Case.reading_id)
             .join(Site, Site.id == Case.site_id)
-            .where(Case.plate == case.plate, Case.id != case.id).order_by(Case.captured_at.desc()).limit(20)
+            .where(Case.plate == case.plate, Case.id != case.id)
+            .order_by(Case.captured_at.desc())
+            .limit(20)
         ).all()
     today = datetime.now(CST).date()
     return render_template(
-        "console/case.html", case=case_view(case, reading, site.code), reading=reading, site=site,
-        earlier=[case_view(c, r, code) for c, r, code in earlier], today=today,
+        "console/case.html",
+        case=case_view(case, reading, site.code),
+        reading=reading,
+        site=site,
+        earlier=[case_view(c, r, code) for c, r, code in earlier],
+        today=today,
     )

@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
@@ -46,10 +46,19 @@ def store_upload(filename: str, data: bytes, *, user_id=None, site_id=None) -> I
         tmp.write_bytes(data)
         tmp.replace(path)
     job = ImportJob(
-        filename=filename[:255], stored_path=str(path), sha256=digest, size_bytes=len(data),
-        status="queued", created_by_user_id=user_id, created_by_site_id=site_id,
-        created_at=datetime.now(timezone.utc), errors=[], rows_done=0,
-        accepted=0, duplicates=0, rejected=0,
+        filename=filename[:255],
+        stored_path=str(path),
+        sha256=digest,
+        size_bytes=len(data),
+        status="queued",
+        created_by_user_id=user_id,
+        created_by_site_id=site_id,
+        created_at=datetime.now(UTC),
+        errors=[],
+        rows_done=0,
+        accepted=0,
+        duplicates=0,
+        rejected=0,
     )
     db.session.add(job)
     db.session.flush()
@@ -131,7 +140,7 @@ def run_import(job: ImportJob, progress: Progress | None = None, commit: bool = 
         _import_chunk(job, chunk, progress, commit)
     job.rows_total = job.rows_done
     job.status = "done"
-    job.finished_at = datetime.now(timezone.utc)
+    job.finished_at = datetime.now(UTC)
     job.message = f"导入完成：新增 {job.accepted} 条，重复 {job.duplicates} 条，拒收 {job.rejected} 条"
     _save(job, commit)
     return job
@@ -139,7 +148,7 @@ def run_import(job: ImportJob, progress: Progress | None = None, commit: bool = 
 
 def _start(job: ImportJob, total: int, commit: bool) -> None:
     # A re-run after a crash starts over: rows already stored come back as duplicates.
-    job.status, job.started_at, job.rows_total = "running", datetime.now(timezone.utc), total
+    job.status, job.started_at, job.rows_total = "running", datetime.now(UTC), total
     job.rows_done = job.accepted = job.duplicates = job.rejected = 0
     job.errors = []
     _save(job, commit)
@@ -149,7 +158,7 @@ def _import_chunk(job: ImportJob, chunk, progress: Progress | None, commit: bool
     items = [item for _, item in chunk]
     result = ingest_batch(items, only_site_id=job.created_by_site_id, source="csv")
     errors = list(job.errors)
-    for (line, item), res in zip(chunk, result.results):
+    for (line, item), res in zip(chunk, result.results, strict=True):
         if res["status"] == "rejected" and len(errors) < MAX_STORED_ERRORS:
             errs = res["errors"]
             if "_extra_cells" in errs:
@@ -168,7 +177,7 @@ def _import_chunk(job: ImportJob, chunk, progress: Progress | None, commit: bool
 
 def _fail(job: ImportJob, message: str, commit: bool) -> ImportJob:
     job.status, job.message = "failed", message
-    job.finished_at = datetime.now(timezone.utc)
+    job.finished_at = datetime.now(UTC)
     _save(job, commit)
     return job
 
@@ -190,11 +199,20 @@ def job_view(job: ImportJob) -> dict:
 
     total = job.rows_total
     return {
-        "id": job.id, "filename": job.filename, "sha256": job.sha256, "status": job.status,
+        "id": job.id,
+        "filename": job.filename,
+        "sha256": job.sha256,
+        "status": job.status,
         "status_label": IMPORT_STATUS_LABELS.get(job.status, job.status),
-        "rows_total": total, "rows_done": job.rows_done,
+        "rows_total": total,
+        "rows_done": job.rows_done,
         "progress_pct": round(100.0 * job.rows_done / total, 1) if total else (100.0 if job.status == "done" else None),
-        "accepted": job.accepted, "duplicates": job.duplicates, "rejected": job.rejected,
-        "errors": job.errors or [], "message": job.message, "created_at": job.created_at,
-        "started_at": job.started_at, "finished_at": job.finished_at,
+        "accepted": job.accepted,
+        "duplicates": job.duplicates,
+        "rejected": job.rejected,
+        "errors": job.errors or [],
+        "message": job.message,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
     }

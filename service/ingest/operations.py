@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,8 +24,13 @@ CASE_DECISION_DAYS = 90  # 行政处罚法 第六十条: decide within 90 days o
 READINGS_TOPIC = "readings.ingested"
 
 CLASS_FIELDS = (
-    "limit_kg", "tolerance_kg", "overlimit_kg", "overlimit_pct", "overlimit",
-    "baidunwang", "rule_id",
+    "limit_kg",
+    "tolerance_kg",
+    "overlimit_kg",
+    "overlimit_pct",
+    "overlimit",
+    "baidunwang",
+    "rule_id",
 )
 
 
@@ -75,14 +80,18 @@ def site_info(site: Site) -> SiteInfo:
 
 
 def ingest_batch(
-    items: Sequence, *, only_site_id: int | None = None, source: str = "api",
-    now: datetime | None = None, future_skew_s: int = 300,
+    items: Sequence,
+    *,
+    only_site_id: int | None = None,
+    source: str = "api",
+    now: datetime | None = None,
+    future_skew_s: int = 300,
 ) -> BatchResult:
     """Store every valid item; reject each bad one alone, naming its fields.
 
     `only_site_id` restricts a device token to its own site.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     skew = timedelta(seconds=future_skew_s)
     sites = load_sites(i.get("site_code") for i in items if isinstance(i, dict))
     out = BatchResult(results=[None] * len(items))  # type: ignore[list-item]
@@ -181,7 +190,9 @@ def _store(rows: dict, indexes: dict, out: BatchResult, now: datetime, source: s
             break
         for r in db.session.execute(stmt, lost):
             new_ids[(r.site_id, r.record_id)] = r.id
-        dupes.update(_existing([(p["site_id"], p["record_id"]) for p in lost if (p["site_id"], p["record_id"]) not in new_ids]))
+        dupes.update(
+            _existing([(p["site_id"], p["record_id"]) for p in lost if (p["site_id"], p["record_id"]) not in new_ids])
+        )
     case_ids = _open_cases(rows, new_ids, now)
     site_days: set[tuple[int, str]] = set()
     for key, row in rows.items():
@@ -227,20 +238,22 @@ def _open_cases(rows: dict, new_ids: dict, now: datetime) -> dict[int, int]:
         if not row["overlimit"]:
             continue
         bars = penalty_bars(row["captured_at"], row["_site"].facts, now)
-        params.append({
-            "reading_id": reading_id,
-            "site_id": key[0],
-            "status": "pending_review",
-            "plate": row["plate"],
-            "captured_at": row["captured_at"],
-            "opened_at": now,
-            "decide_by": now + timedelta(days=CASE_DECISION_DAYS),
-            "baidunwang": row["baidunwang"],
-            "overlimit_pct": row["overlimit_pct"],
-            "penalty_usable": not bars,
-            "penalty_bars": [asdict(b) for b in bars] or None,
-            "version": 1,
-        })
+        params.append(
+            {
+                "reading_id": reading_id,
+                "site_id": key[0],
+                "status": "pending_review",
+                "plate": row["plate"],
+                "captured_at": row["captured_at"],
+                "opened_at": now,
+                "decide_by": now + timedelta(days=CASE_DECISION_DAYS),
+                "baidunwang": row["baidunwang"],
+                "overlimit_pct": row["overlimit_pct"],
+                "penalty_usable": not bars,
+                "penalty_bars": [asdict(b) for b in bars] or None,
+                "version": 1,
+            }
+        )
     if not params:
         return {}
     table = Case.__table__
@@ -254,7 +267,7 @@ def _existing(keys: list[tuple[int, str]]) -> dict[tuple[int, str], dict]:
         return {}
     found: dict[tuple[int, str], dict] = {}
     for start in range(0, len(keys), 400):
-        chunk = keys[start:start + 400]
+        chunk = keys[start : start + 400]
         stmt = (
             select(Reading, Case.id.label("case_id"))
             .outerjoin(Case, Case.reading_id == Reading.id)
@@ -279,14 +292,16 @@ def duplicate_result(reading: Reading, case_id: int | None) -> dict:
 def _write_outbox(reading_ids, case_ids, site_days, now) -> None:
     db.session.execute(
         _insert(OutboxEvent.__table__),
-        [{
-            "topic": READINGS_TOPIC,
-            "payload": {
-                "reading_ids": reading_ids,
-                "case_ids": case_ids,
-                "site_days": sorted([s, d] for s, d in site_days),
-            },
-            "created_at": now,
-            "attempts": 0,
-        }],
+        [
+            {
+                "topic": READINGS_TOPIC,
+                "payload": {
+                    "reading_ids": reading_ids,
+                    "case_ids": case_ids,
+                    "site_days": sorted([s, d] for s, d in site_days),
+                },
+                "created_at": now,
+                "attempts": 0,
+            }
+        ],
     )

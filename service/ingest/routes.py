@@ -49,19 +49,21 @@ def _json_body() -> dict:
 @blp.route("/readings")
 class Readings(MethodView):
     @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": ReadingBatchSchema}}})
-    @blp.doc(responses={
-        "200": {"description": "逐条结果", "content": {"application/json": {"schema": ReadingBatchResultSchema}}},
-        "400": {"description": "请求体不是 JSON"},
-        "413": {"description": "请求体过大"},
-        "422": {"description": "缺少 readings 列表，或条数不在 1–1000 之间"},
-    })
+    @blp.doc(
+        responses={
+            "200": {"description": "逐条结果", "content": {"application/json": {"schema": ReadingBatchResultSchema}}},
+            "400": {"description": "请求体不是 JSON"},
+            "413": {"description": "请求体过大"},
+            "422": {"description": "缺少 readings 列表，或条数不在 1–1000 之间"},
+        }
+    )
     def post(self):
         """Post 1–1000 weighing records; each is accepted, a duplicate or rejected."""
         require_role(*POSTERS)
         body = _json_body()
         items = body.get("readings") if isinstance(body, dict) else None
         if not isinstance(items, list):
-            abort(422, message="请求体须为 {\"readings\": [...]}", errors={"readings": ["必填，须为列表"]})
+            abort(422, message='请求体须为 {"readings": [...]}', errors={"readings": ["必填，须为列表"]})
         limit = current_app.config["MAX_READINGS_PER_POST"]
         if not 1 <= len(items) <= limit:
             abort(422, message=f"每次上报 1 到 {limit} 条", errors={"readings": [f"条数须在 1 到 {limit} 之间"]})
@@ -116,8 +118,10 @@ class Imports(MethodView):
             abort(422, message="上传的文件为空", errors={"file": ["文件为空"]})
         principal = current_principal()
         job = imports.store_upload(
-            upload.filename or "upload.csv", data,
-            user_id=principal.user_id, site_id=principal.site_id,
+            upload.filename or "upload.csv",
+            data,
+            user_id=principal.user_id,
+            site_id=principal.site_id,
         )
         from service.outbox import enqueue_outbox
 

@@ -13,23 +13,38 @@ class ReadingSchema(Schema):
         unknown = RAISE
 
     site_code = fields.String(required=True, metadata={"description": "点位编码；设备令牌只能上报本点位"})
-    record_id = fields.String(required=True, validate=validate.Length(min=1, max=64),
-                              metadata={"description": "设备自身的记录号，(site_code, record_id) 永久唯一"})
-    captured_at = fields.AwareDateTime(required=True, metadata={"description": "检测时间，ISO 8601 带时区；不得晚于当前时间 5 分钟"})
-    plate = fields.String(allow_none=True, metadata={"description": "车牌，如 吉A12345；不合格式的车牌照存并标记 plate_valid=false"})
+    record_id = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "设备自身的记录号，(site_code, record_id) 永久唯一"},
+    )
+    captured_at = fields.AwareDateTime(
+        required=True, metadata={"description": "检测时间，ISO 8601 带时区；不得晚于当前时间 5 分钟"}
+    )
+    plate = fields.String(
+        allow_none=True, metadata={"description": "车牌，如 吉A12345；不合格式的车牌照存并标记 plate_valid=false"}
+    )
     plate_color = fields.String(validate=validate.OneOf(COLOR_VALUES), allow_none=True)
     axle_count = fields.Integer(required=True, validate=validate.Range(2, 8))
-    vehicle_type = fields.String(validate=validate.OneOf(["truck", "combination", "货车", "汽车列车"]), allow_none=True,
-                                 metadata={"description": "缺省时按限值较高的车型认定（有利于当事人）"})
+    vehicle_type = fields.String(
+        validate=validate.OneOf(["truck", "combination", "货车", "汽车列车"]),
+        allow_none=True,
+        metadata={"description": "缺省时按限值较高的车型认定（有利于当事人）"},
+    )
     gross_weight_kg = fields.Float(required=True, validate=validate.Range(0, 300000, min_inclusive=False))
-    axle_weights_kg = fields.List(fields.Float(validate=validate.Range(min=0)), allow_none=True,
-                                  metadata={"description": "各轴轴重，个数须等于 axle_count"})
+    axle_weights_kg = fields.List(
+        fields.Float(validate=validate.Range(min=0)),
+        allow_none=True,
+        metadata={"description": "各轴轴重，个数须等于 axle_count"},
+    )
     speed_kmh = fields.Float(validate=validate.Range(min=0), allow_none=True)
     lane = fields.Integer(validate=validate.Range(min=1), allow_none=True)
     length_mm = fields.Integer(validate=validate.Range(min=0, min_inclusive=False), allow_none=True)
     width_mm = fields.Integer(validate=validate.Range(min=0, min_inclusive=False), allow_none=True)
     height_mm = fields.Integer(validate=validate.Range(min=0, min_inclusive=False), allow_none=True)
-    single_drive_axle = fields.Boolean(allow_none=True, metadata={"description": "牵引车驱动轴为单轴（六轴及以上限值 46 t）"})
+    single_drive_axle = fields.Boolean(
+        allow_none=True, metadata={"description": "牵引车驱动轴为单轴（六轴及以上限值 46 t）"}
+    )
 
 
 class ReadingBatchSchema(Schema):
@@ -104,8 +119,14 @@ class StoredReadingSchema(Schema):
 
 
 class ImportUploadSchema(Schema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
-                                               "description": "UTF-8 CSV，首行为表头，列名同 JSON 字段；axle_weights_kg 以 ; 分隔"})
+    file = fields.Raw(
+        required=True,
+        metadata={
+            "type": "string",
+            "format": "binary",
+            "description": "UTF-8 CSV，首行为表头，列名同 JSON 字段；axle_weights_kg 以 ; 分隔",
+        },
+    )
 
 
 class ImportRowErrorSchema(Schema):

@@ -16,8 +16,16 @@ from service.rules import normalise_plate, normalise_plate_color, plate_is_valid
 VEHICLE_TYPES = {"truck": "truck", "combination": "combination", "货车": "truck", "汽车列车": "combination"}
 REQUIRED = ("site_code", "record_id", "captured_at", "axle_count", "gross_weight_kg")
 OPTIONAL = (
-    "plate", "plate_color", "vehicle_type", "axle_weights_kg", "speed_kmh", "lane",
-    "length_mm", "width_mm", "height_mm", "single_drive_axle",
+    "plate",
+    "plate_color",
+    "vehicle_type",
+    "axle_weights_kg",
+    "speed_kmh",
+    "lane",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+    "single_drive_axle",
 )
 FIELDS = frozenset(REQUIRED + OPTIONAL)
 MAX_GROSS_KG = 300_000

@@ -26,9 +26,7 @@ class PenaltyBar:
         return asdict(self)
 
 
-def _calibration_bar(
-    captured_at: datetime, site: SiteFacts, settings: RuleSettings
-) -> PenaltyBar | None:
+def _calibration_bar(captured_at: datetime, site: SiteFacts, settings: RuleSettings) -> PenaltyBar | None:
     until = site.calibrated_until
     if until is None:
         if site.kind not in settings.calibration_required_kinds:
@@ -45,9 +43,7 @@ def _calibration_bar(
     return None
 
 
-def limitation_deadline(
-    captured_at: datetime, settings: RuleSettings = DEFAULT
-) -> datetime:
+def limitation_deadline(captured_at: datetime, settings: RuleSettings = DEFAULT) -> datetime:
     """The instant the Art 36 period ends: the same local date and time N calendar years on."""
     local = captured_at.astimezone(SHANGHAI)
     year = local.year + settings.limitation_years
@@ -58,9 +54,7 @@ def limitation_deadline(
         return local.replace(year=year, day=28)
 
 
-def _limitation_bar(
-    captured_at: datetime, now: datetime, settings: RuleSettings
-) -> PenaltyBar | None:
+def _limitation_bar(captured_at: datetime, now: datetime, settings: RuleSettings) -> PenaltyBar | None:
     # The period runs from the act (Art 36 ¶2); ``now`` is when the penalty is considered,
     # so a reading past the deadline is barred whatever the discovery date was (⚖).
     deadline = limitation_deadline(captured_at, settings)

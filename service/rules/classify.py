@@ -23,9 +23,7 @@ class Classification:
     limit_kg: int
     tolerance_kg: int
     overlimit_kg: int | float  # 超限量 = gross − limit when positive, else 0
-    overlimit_pct: (
-        float  # 超限率 = (gross − limit) / limit × 100, 2 dp, 0 when not over
-    )
+    overlimit_pct: float  # 超限率 = (gross − limit) / limit × 100, 2 dp, 0 when not over
     mass_overlimit: bool  # overlimit_kg > tolerance_kg
     dimension_overlimit: list[str]  # subset of height / width / length
     overlimit: bool
@@ -77,9 +75,7 @@ def _lenient_limit(reading: ReadingFacts, versions: list[RuleVersion]) -> MassLi
 def _applicable_versions(
     act_date: date, decided_on: date | None, versions: tuple[RuleVersion, ...]
 ) -> list[RuleVersion]:
-    act_version = version_for(
-        act_date, versions
-    )  # raises NoRuleInForce before 2016-09-21
+    act_version = version_for(act_date, versions)  # raises NoRuleInForce before 2016-09-21
     decided = decided_on or datetime.now(SHANGHAI).date()
     return [act_version, *later_versions(act_version, decided, versions)]
 

@@ -25,32 +25,22 @@ class DimensionFinding:
         return asdict(self)
 
 
-def _lenient_row(
-    axis: str, versions: list[RuleVersion]
-) -> tuple[DimensionRow, RuleVersion]:
+def _lenient_row(axis: str, versions: list[RuleVersion]) -> tuple[DimensionRow, RuleVersion]:
     # 行政处罚法 Art 37: among the act-time version and later ones, the highest limit wins.
     # versions[0] is the act-time version, so ties keep it.
     pairs = [(row, v) for v in versions for row in v.dimension_rows if row.axis == axis]
     return max(pairs, key=lambda pair: pair[0].limit_mm)
 
 
-def dimension_findings(
-    reading: ReadingFacts, versions: list[RuleVersion]
-) -> list[DimensionFinding]:
+def dimension_findings(reading: ReadingFacts, versions: list[RuleVersion]) -> list[DimensionFinding]:
     """Dimensions over the limit, in the order height, width, length."""
     findings = []
     for axis in AXES:
         measured = getattr(reading, f"{axis}_mm")
-        if (
-            measured is None
-        ):  # not measured → no finding (a dimension is never presumed)
+        if measured is None:  # not measured → no finding (a dimension is never presumed)
             continue
         row, version = _lenient_row(axis, versions)
         if measured > row.limit_mm:
             article = f"{version.article(row.item)}（{row.text_zh}）"
-            findings.append(
-                DimensionFinding(
-                    axis, measured, row.limit_mm, row.rule_id, article, version.key
-                )
-            )
+            findings.append(DimensionFinding(axis, measured, row.limit_mm, row.rule_id, article, version.key))
     return findings

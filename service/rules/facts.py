@@ -18,12 +18,8 @@ class ReadingFacts:
     axle_count: int
     gross_weight_kg: float
     vehicle_type: str | None = None  # 'truck' (货车) | 'combination' (汽车列车) | None
-    single_drive_axle: bool | None = (
-        None  # tractor drive axle is a single axle (46 t row)
-    )
-    drive_axle_air_suspension: bool | None = (
-        None  # twin tyres + air suspension (L-AIR+1)
-    )
+    single_drive_axle: bool | None = None  # tractor drive axle is a single axle (46 t row)
+    drive_axle_air_suspension: bool | None = None  # twin tyres + air suspension (L-AIR+1)
     length_mm: int | None = None
     width_mm: int | None = None
     height_mm: int | None = None
@@ -49,9 +45,7 @@ class SiteFacts:
 
     kind: str  # 'wim' | 'static' | 'toll_entry'
     accuracy_class: str | None = None  # JJG 907 class for total mass, e.g. '5'
-    tolerance_pct: float | None = (
-        None  # per-site deduction; None → default for the kind
-    )
+    tolerance_pct: float | None = None  # per-site deduction; None → default for the kind
     calibrated_until: date | None = None  # last day of the verification certificate
 
     def __post_init__(self) -> None:

@@ -27,11 +27,7 @@ def _row_fits(row: MassRow, reading: ReadingFacts) -> bool:
     if row.axles != min(reading.axle_count, 6):  # 7 and 8 axles use the 六轴及以上 row
         return False
     # ⚖ vehicle_type None keeps every configuration, so the higher limit wins below.
-    if (
-        row.vehicle_type
-        and reading.vehicle_type
-        and row.vehicle_type != reading.vehicle_type
-    ):
+    if row.vehicle_type and reading.vehicle_type and row.vehicle_type != reading.vehicle_type:
         return False
     # The 46 t row needs a positive finding; ⚖ unknown (None) keeps the 49 t row.
     if reading.axle_count >= 6:
@@ -39,9 +35,7 @@ def _row_fits(row: MassRow, reading: ReadingFacts) -> bool:
     return True
 
 
-def _with_air_bonus(
-    row: MassRow, reading: ReadingFacts, version: RuleVersion
-) -> MassLimit:
+def _with_air_bonus(row: MassRow, reading: ReadingFacts, version: RuleVersion) -> MassLimit:
     article = version.article(row.item)
     # L-AIR+1 raises only 3- and 4-axle *truck* limits; None/False → table value.
     air = (
@@ -57,15 +51,11 @@ def _with_air_bonus(
         f"{article}；{STANDARD_2016} 附注：{AIR_NOTE}",
         row.limit_kg + version.air_suspension_bonus_kg,
         version.key,
-        [
-            f"L-AIR+1：驱动轴双轮胎+空气悬架，{row.vehicle_zh}限值加{version.air_suspension_bonus_kg} kg"
-        ],
+        [f"L-AIR+1：驱动轴双轮胎+空气悬架，{row.vehicle_zh}限值加{version.air_suspension_bonus_kg} kg"],
     )
 
 
-def _with_licence_cap(
-    limit: MassLimit, reading: ReadingFacts, version: RuleVersion
-) -> MassLimit:
+def _with_licence_cap(limit: MassLimit, reading: ReadingFacts, version: RuleVersion) -> MassLimit:
     licence = reading.licence_total_mass_kg
     if not version.licence_cap_two_axle or reading.axle_count != 2 or licence is None:
         return limit
@@ -85,20 +75,12 @@ def _with_licence_cap(
 
 def mass_limit(reading: ReadingFacts, version: RuleVersion) -> MassLimit:
     """The total-mass limit for this vehicle under one rule version."""
-    candidates = [
-        _with_air_bonus(row, reading, version)
-        for row in version.mass_rows
-        if _row_fits(row, reading)
-    ]
+    candidates = [_with_air_bonus(row, reading, version) for row in version.mass_rows if _row_fits(row, reading)]
     if not candidates:
-        raise ValueError(
-            f"{version.key} has no mass limit for {reading.axle_count} axles"
-        )
+        raise ValueError(f"{version.key} has no mass limit for {reading.axle_count} axles")
     best = max(candidates, key=lambda c: c.limit_kg)  # first of equals = table order
     if reading.vehicle_type is None and len(candidates) > 1:
-        note = (
-            f"⚖ 车型未申报，按限值较高的配置认定（{best.rule_id}，{best.limit_kg} kg）"
-        )
+        note = f"⚖ 车型未申报，按限值较高的配置认定（{best.rule_id}，{best.limit_kg} kg）"
         best = replace(best, notes=[*best.notes, note])
     if reading.axle_count >= 6 and reading.single_drive_axle is None:
         note = "⚖ 牵引车驱动轴是否为单轴未知，按不适用单轴 46000 kg 限值认定"

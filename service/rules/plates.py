@@ -19,9 +19,7 @@ _ENERGY = "DABCEFGHJK"
 # Ordinary plate: province (or 使/领) + authority letter A–Z + 5-character serial whose
 # last character may be a suffix. The authority letter keeps I and O: whether strict
 # variants exclude them is UNCONFIRMED. 使/领 as a final suffix follows §10.1's text.
-_ORDINARY = re.compile(
-    rf"^[{PROVINCES}使领][A-Z][{_SERIAL}]{{4}}[{_SERIAL}挂学警港澳使领]$"
-)
+_ORDINARY = re.compile(rf"^[{PROVINCES}使领][A-Z][{_SERIAL}]{{4}}[{_SERIAL}挂学警港澳使领]$")
 # Small NEV: energy letter, then a letter or digit, then 4 digits.
 _NEV_SMALL = re.compile(rf"^[{PROVINCES}][A-Z][{_ENERGY}][{_SERIAL}][0-9]{{4}}$")
 # Large NEV: 5 digits, then the energy letter.

@@ -72,9 +72,7 @@ def _wim_default(site: SiteFacts, gross_kg: float, settings: RuleSettings) -> To
     pct, basis, notes = _wim_pct(_parse_class(site.accuracy_class), settings)
     # ⚖ % of the measured gross, not of the limit: when over, the gross is the larger base.
     basis += "（按实测总质量计）"
-    return Tolerance(
-        "T-WIM-MPE", pct_of(gross_kg, pct), basis, JJG_907, "JJG 907-2006", notes
-    )
+    return Tolerance("T-WIM-MPE", pct_of(gross_kg, pct), basis, JJG_907, "JJG 907-2006", notes)
 
 
 def _site_configured(site: SiteFacts, gross_kg: float) -> Tolerance:
@@ -86,20 +84,14 @@ def _site_configured(site: SiteFacts, gross_kg: float) -> Tolerance:
 def _static_default(gross_kg: float, settings: RuleSettings) -> Tolerance:
     pct = settings.static_default_pct
     basis = f"静态称重，默认扣除 {_fmt(pct)}%（按实测总质量计）"
-    return Tolerance(
-        "T-STATIC", pct_of(gross_kg, pct), basis, STATIC_DEFAULT, "settings"
-    )
+    return Tolerance("T-STATIC", pct_of(gross_kg, pct), basis, STATIC_DEFAULT, "settings")
 
 
 def _toll_entry(limit_kg: int, act_date: date, settings: RuleSettings) -> Tolerance:
     start = settings.toll_entry_from
     if act_date < start:  # the 105 % rule is versioned by date; before it, no band
-        basis = (
-            f"高速公路入口称重：T-ENTRY-105 自 {start.isoformat()} 起施行，此前无容差"
-        )
-        return Tolerance(
-            "T-ENTRY-NONE", 0, basis, ENTRY_NOTICE, f"before-{start.isoformat()}"
-        )
+        basis = f"高速公路入口称重：T-ENTRY-105 自 {start.isoformat()} 起施行，此前无容差"
+        return Tolerance("T-ENTRY-NONE", 0, basis, ENTRY_NOTICE, f"before-{start.isoformat()}")
     pct = settings.toll_entry_pct_of_limit
     basis = f"高速公路入口称重：不超过限值的 {100 + pct:g}% 暂不认定超限（按限值计，非法定容差）"
     return Tolerance(
@@ -119,9 +111,7 @@ def tolerance_for(
     settings: RuleSettings,
 ) -> Tolerance:
     """The deduction that applies to this reading at this site on this date."""
-    configured = (
-        _site_configured(site, gross_kg) if site.tolerance_pct is not None else None
-    )
+    configured = _site_configured(site, gross_kg) if site.tolerance_pct is not None else None
     if site.kind == "toll_entry":
         entry = _toll_entry(limit_kg, act_date, settings)
         if configured is None:
@@ -130,9 +120,7 @@ def tolerance_for(
         # the same error, so adding both would count it twice. ⚖ The party gets the greater.
         best = configured if configured.kg > entry.kg else entry
         note = f"⚖ 入口 105% 规则 {entry.kg} kg 与点位扣除 {configured.kg} kg 取较大者"
-        return Tolerance(
-            best.rule_id, best.kg, best.basis, best.article, best.version, [note]
-        )
+        return Tolerance(best.rule_id, best.kg, best.basis, best.article, best.version, [note])
     if configured is not None:  # a per-site setting overrides the kind's default
         return configured
     if site.kind == "wim":

@@ -25,9 +25,7 @@ class MassRow:
     rule_id: str
     item: str  # the item number in Chinese, e.g. '五'
     axles: int  # exact axle count; the last row (6) also covers 7, 8 … (六轴及六轴以上)
-    vehicle_type: (
-        str | None
-    )  # 'truck' | 'combination' | None = the only row for its axles
+    vehicle_type: str | None  # 'truck' | 'combination' | None = the only row for its axles
     limit_kg: int
     vehicle_zh: str
     single_drive_axle: bool = False  # row applies only when the drive axle is single
@@ -101,9 +99,7 @@ VERSIONS: tuple[RuleVersion, ...] = (
 )
 
 
-def version_for(
-    act_date: date, versions: tuple[RuleVersion, ...] = VERSIONS
-) -> RuleVersion:
+def version_for(act_date: date, versions: tuple[RuleVersion, ...] = VERSIONS) -> RuleVersion:
     """The version in force on the date of the act (行政处罚法 Art 37, first sentence)."""
     in_force = [v for v in versions if v.in_force_from <= act_date]
     if not in_force:
@@ -121,6 +117,4 @@ def later_versions(
     versions: tuple[RuleVersion, ...] = VERSIONS,
 ) -> list[RuleVersion]:
     """Versions that took effect after the act and are in force on the decision date."""
-    return [
-        v for v in versions if act_version.in_force_from < v.in_force_from <= decided_on
-    ]
+    return [v for v in versions if act_version.in_force_from < v.in_force_from <= decided_on]

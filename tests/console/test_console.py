@@ -51,11 +51,17 @@ def test_login_without_the_form_token_is_refused(client, app):
 
 def test_officer_sees_the_queue_with_baidunwang_first_and_opens_a_case(client, app, make_site):
     _, device = make_site()
-    client.post("/api/v1/readings", headers=device, json={"readings": [
-        reading(record_id="a", plate="吉A11111", gross_weight_kg=60000),
-        reading(record_id="b", plate="吉B22222", gross_weight_kg=104000),
-        reading(record_id="c", plate="吉C33333", gross_weight_kg=30000),
-    ]})
+    client.post(
+        "/api/v1/readings",
+        headers=device,
+        json={
+            "readings": [
+                reading(record_id="a", plate="吉A11111", gross_weight_kg=60000),
+                reading(record_id="b", plate="吉B22222", gross_weight_kg=104000),
+                reading(record_id="c", plate="吉C33333", gross_weight_kg=30000),
+            ]
+        },
+    )
     assert sign_in(client, app).status_code == 302
     home = client.get("/").get_data(as_text=True)
     assert "2</b> 件待审核" in home and "1</b> 件百吨王待审核" in home
@@ -70,9 +76,16 @@ def test_officer_sees_the_queue_with_baidunwang_first_and_opens_a_case(client, a
 
 def test_queue_filters_by_plate(client, app, make_site):
     _, device = make_site()
-    client.post("/api/v1/readings", headers=device, json={"readings": [
-        reading(record_id="a", plate="吉A11111", gross_weight_kg=60000),
-        reading(record_id="b", plate="吉B22222", gross_weight_kg=61000)]})
+    client.post(
+        "/api/v1/readings",
+        headers=device,
+        json={
+            "readings": [
+                reading(record_id="a", plate="吉A11111", gross_weight_kg=60000),
+                reading(record_id="b", plate="吉B22222", gross_weight_kg=61000),
+            ]
+        },
+    )
     sign_in(client, app)
     page = client.get("/cases?plate=吉A11111").get_data(as_text=True)
     assert "吉A11111" in page and "吉B22222" not in page and "共 1 件" in page
@@ -92,5 +105,7 @@ def test_login_does_not_redirect_to_another_site(client, app):
         create_user("wang", "officer", "password-123")
         db.session.commit()
     page = client.get("/login?next=//evil.example/").get_data(as_text=True)
-    res = client.post("/login?next=//evil.example/", data={"username": "wang", "password": "password-123", "csrf_token": _csrf(page)})
+    res = client.post(
+        "/login?next=//evil.example/", data={"username": "wang", "password": "password-123", "csrf_token": _csrf(page)}
+    )
     assert res.headers["Location"] == "/"

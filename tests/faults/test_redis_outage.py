@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 from sqlalchemy import func, select
 
 from models import Case, Reading, SiteDailyStats
@@ -18,10 +16,16 @@ def test_ingest_answers_200_while_redis_is_down_and_the_outbox_drains_after(
     _, device = make_site()
     redis_server.stop()
     try:
-        res = client.post("/api/v1/readings", headers=device, json={"readings": [
-            reading(record_id="a", gross_weight_kg=60000),
-            reading(record_id="b", gross_weight_kg=30000),
-        ]})
+        res = client.post(
+            "/api/v1/readings",
+            headers=device,
+            json={
+                "readings": [
+                    reading(record_id="a", gross_weight_kg=60000),
+                    reading(record_id="b", gross_weight_kg=30000),
+                ]
+            },
+        )
         assert res.status_code == 200
         assert res.get_json()["accepted"] == 2
         health = client.get("/healthz").get_json()

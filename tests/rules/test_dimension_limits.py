@@ -10,9 +10,7 @@ WHEN = datetime(2024, 5, 6, 10, 30, tzinfo=timezone(timedelta(hours=8)))
 
 
 def measure(**dims):
-    reading = ReadingFacts(
-        captured_at=WHEN, axle_count=6, gross_weight_kg=30_000, **dims
-    )
+    reading = ReadingFacts(captured_at=WHEN, axle_count=6, gross_weight_kg=30_000, **dims)
     return classify(reading, SiteFacts(kind="static"))
 
 

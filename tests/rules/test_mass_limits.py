@@ -18,9 +18,7 @@ V62 = "62号令@2016-09-21"
 
 def weigh(axles, gross, **facts):
     return classify(
-        ReadingFacts(
-            captured_at=WHEN, axle_count=axles, gross_weight_kg=gross, **facts
-        ),
+        ReadingFacts(captured_at=WHEN, axle_count=axles, gross_weight_kg=gross, **facts),
         STATIC,
     )
 
@@ -62,16 +60,11 @@ def _boundary_params():
         )
 
 
-@pytest.mark.parametrize(
-    "rule, item, axles, vtype, limit, gross, over", list(_boundary_params())
-)
+@pytest.mark.parametrize("rule, item, axles, vtype, limit, gross, over", list(_boundary_params()))
 def test_table_limit_is_strictly_greater(rule, item, axles, vtype, limit, gross, over):
     c = weigh(axles, gross, vehicle_type=vtype)
     assert (c.limit_kg, c.rule_id, c.rule_version) == (limit, rule, V62)
-    assert (
-        f"第三条第一款第（{item}）项" in c.article
-        and "交通运输部令2016年第62号" in c.article
-    )
+    assert f"第三条第一款第（{item}）项" in c.article and "交通运输部令2016年第62号" in c.article
     assert (c.mass_overlimit, c.overlimit) == (over, over)
     assert c.overlimit_kg == (1 if over else 0)
 
@@ -79,9 +72,7 @@ def test_table_limit_is_strictly_greater(rule, item, axles, vtype, limit, gross,
 @pytest.mark.parametrize(
     "axles, limit, rule, favourable_note",
     [
-        pytest.param(
-            2, 18_000, "L-2AX", False, id="L-2AX 62号令 Art3(四) type unknown 18000"
-        ),
+        pytest.param(2, 18_000, "L-2AX", False, id="L-2AX 62号令 Art3(四) type unknown 18000"),
         pytest.param(
             3,
             27_000,
@@ -96,17 +87,11 @@ def test_table_limit_is_strictly_greater(rule, item, axles, vtype, limit, gross,
             True,
             id="⚖ L-4AX-C 62号令 Art3(六) type unknown → combination 36000",
         ),
-        pytest.param(
-            5, 43_000, "L-5AX-C", False, id="L-5AX-C 62号令 Art3(七) type unknown 43000"
-        ),
-        pytest.param(
-            6, 49_000, "L-6AX-C", False, id="L-6AX-C 62号令 Art3(八) type unknown 49000"
-        ),
+        pytest.param(5, 43_000, "L-5AX-C", False, id="L-5AX-C 62号令 Art3(七) type unknown 43000"),
+        pytest.param(6, 49_000, "L-6AX-C", False, id="L-6AX-C 62号令 Art3(八) type unknown 49000"),
     ],
 )
-def test_unknown_vehicle_type_takes_the_higher_limit(
-    axles, limit, rule, favourable_note
-):
+def test_unknown_vehicle_type_takes_the_higher_limit(axles, limit, rule, favourable_note):
     at_limit = weigh(axles, limit)
     assert (at_limit.limit_kg, at_limit.rule_id, at_limit.overlimit) == (
         limit,
@@ -194,9 +179,7 @@ def test_unknown_vehicle_type_takes_the_higher_limit(
         ),
     ],
 )
-def test_six_plus_axles_and_single_drive_axle(
-    axles, single_drive, gross, limit, rule, over
-):
+def test_six_plus_axles_and_single_drive_axle(axles, single_drive, gross, limit, rule, over):
     c = weigh(axles, gross, single_drive_axle=single_drive)
     assert (c.limit_kg, c.rule_id, c.overlimit) == (limit, rule, over)
     assert "第三条第一款第（八）项" in c.article
@@ -302,9 +285,7 @@ def test_unknown_drive_axle_is_noted_as_favourable():
         ),
     ],
 )
-def test_air_suspension_raises_three_and_four_axle_trucks(
-    axles, vtype, air, gross, limit, rule, over
-):
+def test_air_suspension_raises_three_and_four_axle_trucks(axles, vtype, air, gross, limit, rule, over):
     c = weigh(axles, gross, vehicle_type=vtype, drive_axle_air_suspension=air)
     assert (c.limit_kg, c.rule_id, c.overlimit) == (limit, rule, over)
     if rule == "L-AIR+1":
@@ -396,9 +377,7 @@ def test_baidunwang_threshold_is_inclusive(gross, flag):
             2_453,
             id="⚖ 超限率 §1.5 5.0061% truncated to 5.00 not rounded up",
         ),
-        pytest.param(
-            6, 98_000, 100.0, 49_000, id="超限率 §1.5 double the limit → 100%"
-        ),
+        pytest.param(6, 98_000, 100.0, 49_000, id="超限率 §1.5 double the limit → 100%"),
         pytest.param(6, 49_000, 0.0, 0, id="超限率 §1.5 at limit → 0"),
         pytest.param(6, 30_000, 0.0, 0, id="超限量 §1.5 under limit → 0 not negative"),
         pytest.param(6, 49_000.5, 0.0, 0.5, id="超限量 §1.5 fractional kg kept"),
@@ -425,9 +404,7 @@ def test_every_decision_cites_rule_article_and_version_and_is_json_ready():
         pytest.param({"axle_count": 1}, id="one axle has no Art 3 row"),
         pytest.param({"gross_weight_kg": -1}, id="negative gross"),
         pytest.param({"vehicle_type": "bus"}, id="unknown vehicle_type"),
-        pytest.param(
-            {"captured_at": datetime(2024, 5, 6, 10, 30)}, id="naive captured_at"
-        ),
+        pytest.param({"captured_at": datetime(2024, 5, 6, 10, 30)}, id="naive captured_at"),
         pytest.param({"licence_total_mass_kg": 0}, id="licence mass zero"),
     ],
 )

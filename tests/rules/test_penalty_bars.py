@@ -12,11 +12,7 @@ NOW = datetime(2024, 8, 1, 9, 0, tzinfo=CST)
 
 
 def codes(captured_at, site, now=NOW, settings=None):
-    bars = (
-        penalty_bars(captured_at, site, now, settings)
-        if settings
-        else penalty_bars(captured_at, site, now)
-    )
+    bars = penalty_bars(captured_at, site, now, settings) if settings else penalty_bars(captured_at, site, now)
     return [b.code for b in bars]
 
 
@@ -152,12 +148,7 @@ def test_limitation_bar_cites_article_36():
 
 
 def test_limitation_period_is_overridable():
-    assert (
-        codes(
-            ACT, OK, datetime(2024, 6, 1, tzinfo=CST), RuleSettings(limitation_years=3)
-        )
-        == []
-    )
+    assert codes(ACT, OK, datetime(2024, 6, 1, tzinfo=CST), RuleSettings(limitation_years=3)) == []
 
 
 def test_several_bars_at_once():

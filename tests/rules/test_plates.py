@@ -14,9 +14,7 @@ from service.rules import (
     "raw, expected",
     [
         pytest.param("鲁H·98822挂", "鲁H98822挂", id="GA36 §10.1 strip · separator"),
-        pytest.param(
-            " 吉a 12345 ", "吉A12345", id="GA36 §10.1 strip spaces, uppercase"
-        ),
+        pytest.param(" 吉a 12345 ", "吉A12345", id="GA36 §10.1 strip spaces, uppercase"),
         pytest.param("吉A•12345", "吉A12345", id="GA36 §10.1 strip • bullet"),
         pytest.param("吉A.12345", "吉A12345", id="GA36 §10.1 strip . full stop"),
         pytest.param("吉A．12345", "吉A12345", id="GA36 §10.1 strip full-width ．"),
@@ -48,9 +46,7 @@ def test_normalise_plate(raw, expected):
         pytest.param("粤Z1234港", id="GA36 Hong Kong cross-border 港 suffix"),
         pytest.param("粤Z1234澳", id="GA36 Macau cross-border 澳 suffix"),
         pytest.param("沪A1234领", id="GA36 §10.1 consulate 领 suffix"),
-        pytest.param(
-            "豫ED12345", id="GA36 small NEV D + digit + 4 digits (CONTRACT example)"
-        ),
+        pytest.param("豫ED12345", id="GA36 small NEV D + digit + 4 digits (CONTRACT example)"),
         pytest.param("粤AD12345", id="GA36 small NEV D pure electric"),
         pytest.param("粤AFA2345", id="GA36 small NEV F then letter"),
         pytest.param("粤A12345D", id="GA36 large NEV 5 digits + D"),
@@ -74,9 +70,7 @@ def test_valid_plates(plate):
         pytest.param("台A12345", id="GA36 台 is not one of the 31 provinces"),
         pytest.param("XA12345", id="GA36 first character must be a province"),
         pytest.param("吉112345", id="GA36 authority code must be a letter"),
-        pytest.param(
-            "鲁H98822挂", id="GA36 trailer with 5-digit serial + 挂 is 8 chars"
-        ),
+        pytest.param("鲁H98822挂", id="GA36 trailer with 5-digit serial + 挂 is 8 chars"),
         pytest.param("粤AD1234X", id="GA36 small NEV last 4 must be digits"),
         pytest.param("粤AX12345", id="GA36 NEV energy letter X not allowed"),
         pytest.param("粤A1234DD", id="GA36 large NEV first 5 of serial must be digits"),
@@ -110,9 +104,7 @@ def test_plate_colour_codes():
         pytest.param("黑", "black", id="GA36 §10.2 黑 black"),
         pytest.param("黄色", "yellow", id="GA36 §10.2 黄色 with 色"),
         pytest.param(" Yellow ", "yellow", id="GA36 §10.2 case and spaces"),
-        pytest.param(
-            "yellow-green", "yellow_green", id="GA36 §10.2 hyphenated yellow-green"
-        ),
+        pytest.param("yellow-green", "yellow_green", id="GA36 §10.2 hyphenated yellow-green"),
     ],
 )
 def test_normalise_plate_color(raw, code):

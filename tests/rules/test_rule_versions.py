@@ -65,24 +65,14 @@ def test_first_day_of_62_is_classified(when):
 def _later(key, start, six_axle_kg=None, height_mm=None):
     """A hypothetical later version: 62号令's data with one value changed."""
     rows = tuple(
-        replace(r, limit_kg=six_axle_kg)
-        if six_axle_kg and r.rule_id == "L-6AX-C"
-        else r
-        for r in V62.mass_rows
+        replace(r, limit_kg=six_axle_kg) if six_axle_kg and r.rule_id == "L-6AX-C" else r for r in V62.mass_rows
     )
-    dims = tuple(
-        replace(d, limit_mm=height_mm) if height_mm and d.axis == "height" else d
-        for d in V62.dimension_rows
-    )
-    return replace(
-        V62, key=key, in_force_from=start, mass_rows=rows, dimension_rows=dims
-    )
+    dims = tuple(replace(d, limit_mm=height_mm) if height_mm and d.axis == "height" else d for d in V62.dimension_rows)
+    return replace(V62, key=key, in_force_from=start, mass_rows=rows, dimension_rows=dims)
 
 
 ACT = datetime(2024, 5, 6, 10, 0, tzinfo=CST)
-LENIENT = _later(
-    "future@2030-01-01", date(2030, 1, 1), six_axle_kg=50_000, height_mm=4_200
-)
+LENIENT = _later("future@2030-01-01", date(2030, 1, 1), six_axle_kg=50_000, height_mm=4_200)
 STRICTER = _later("stricter@2030-01-01", date(2030, 1, 1), six_axle_kg=48_000)
 
 
@@ -116,9 +106,7 @@ STRICTER = _later("stricter@2030-01-01", date(2030, 1, 1), six_axle_kg=48_000)
     ],
 )
 def test_more_lenient_later_version_applies(later, decided_on, limit, version, art37):
-    c = classify(
-        reading(ACT, gross=49_500), STATIC, decided_on=decided_on, versions=(V62, later)
-    )
+    c = classify(reading(ACT, gross=49_500), STATIC, decided_on=decided_on, versions=(V62, later))
     assert (c.limit_kg, c.rule_version, c.overlimit) == (limit, version, limit < 49_500)
     assert any("第三十七条" in n for n in c.notes) is art37
 

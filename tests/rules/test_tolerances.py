@@ -11,9 +11,7 @@ WHEN = datetime(2024, 5, 6, 10, 30, tzinfo=CST)
 
 
 def weigh(site, gross, axles=6, when=WHEN, settings=None, **facts):
-    reading = ReadingFacts(
-        captured_at=when, axle_count=axles, gross_weight_kg=gross, **facts
-    )
+    reading = ReadingFacts(captured_at=when, axle_count=axles, gross_weight_kg=gross, **facts)
     return classify(reading, site, settings) if settings else classify(reading, site)
 
 
@@ -53,9 +51,7 @@ WIM5 = SiteFacts(kind="wim", accuracy_class="5")
         ),
     ],
 )
-def test_wim_class_5_deducts_5_percent_of_measured_gross(
-    gross, tolerance, excess, over
-):
+def test_wim_class_5_deducts_5_percent_of_measured_gross(gross, tolerance, excess, over):
     c = weigh(WIM5, gross)
     assert (c.tolerance_kg, c.overlimit_kg, c.mass_overlimit, c.overlimit) == (
         tolerance,
@@ -64,31 +60,19 @@ def test_wim_class_5_deducts_5_percent_of_measured_gross(
         over,
     )
     assert c.tolerance_rule == "T-WIM-MPE"
-    assert (
-        "5 级" in c.tolerance_basis
-        and "±5%" in c.tolerance_basis
-        and "实测总质量" in c.tolerance_basis
-    )
+    assert "5 级" in c.tolerance_basis and "±5%" in c.tolerance_basis and "实测总质量" in c.tolerance_basis
 
 
 @pytest.mark.parametrize(
     "accuracy_class, tolerance, unconfirmed",
     [
         pytest.param("5级", 2_600, False, id="T-WIM-MPE class written 5级"),
-        pytest.param(
-            "2", 1_040, True, id="T-WIM-MPE class 2 → ±2% UNCONFIRMED general rule"
-        ),
-        pytest.param(
-            "10", 5_200, True, id="T-WIM-MPE class 10 → ±10% UNCONFIRMED general rule"
-        ),
-        pytest.param(
-            "0.5", 260, True, id="T-WIM-MPE class 0.5 → ±0.5% UNCONFIRMED general rule"
-        ),
+        pytest.param("2", 1_040, True, id="T-WIM-MPE class 2 → ±2% UNCONFIRMED general rule"),
+        pytest.param("10", 5_200, True, id="T-WIM-MPE class 10 → ±10% UNCONFIRMED general rule"),
+        pytest.param("0.5", 260, True, id="T-WIM-MPE class 0.5 → ±0.5% UNCONFIRMED general rule"),
     ],
 )
-def test_wim_other_classes_follow_the_configurable_general_rule(
-    accuracy_class, tolerance, unconfirmed
-):
+def test_wim_other_classes_follow_the_configurable_general_rule(accuracy_class, tolerance, unconfirmed):
     c = weigh(SiteFacts(kind="wim", accuracy_class=accuracy_class), 52_000)
     assert c.tolerance_kg == tolerance
     assert any("UNCONFIRMED" in n for n in c.notes) is unconfirmed
@@ -131,9 +115,7 @@ def test_wim_unknown_class_uses_the_favourable_default(accuracy_class):
     ],
 )
 def test_unconfirmed_wim_values_are_overridable(settings, accuracy_class, tolerance):
-    c = weigh(
-        SiteFacts(kind="wim", accuracy_class=accuracy_class), 52_000, settings=settings
-    )
+    c = weigh(SiteFacts(kind="wim", accuracy_class=accuracy_class), 52_000, settings=settings)
     assert c.tolerance_kg == tolerance
 
 
@@ -293,13 +275,9 @@ def test_toll_entry_start_date_is_overridable():
     "settings",
     [
         pytest.param({"static_default_pct": -1.0}, id="negative static deduction"),
-        pytest.param(
-            {"wim_unknown_class_pct": -5.0}, id="negative unknown-class deduction"
-        ),
+        pytest.param({"wim_unknown_class_pct": -5.0}, id="negative unknown-class deduction"),
         pytest.param({"limitation_years": 0}, id="zero limitation period"),
-        pytest.param(
-            {"calibration_required_kinds": ("scale",)}, id="unknown site kind"
-        ),
+        pytest.param({"calibration_required_kinds": ("scale",)}, id="unknown site kind"),
     ],
 )
 def test_invalid_settings_are_refused(settings):
@@ -308,7 +286,4 @@ def test_invalid_settings_are_refused(settings):
 
 
 def test_baidunwang_threshold_is_overridable():
-    assert (
-        weigh(WIM5, 99_000, settings=RuleSettings(baidunwang_kg=99_000)).baidunwang
-        is True
-    )
+    assert weigh(WIM5, 99_000, settings=RuleSettings(baidunwang_kg=99_000)).baidunwang is True

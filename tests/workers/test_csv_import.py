@@ -18,8 +18,10 @@ def csv_text(rows: int = 25, bad_lines: dict[int, str] | None = None) -> str:
     when = ago(hours=2)
     lines = [HEADER]
     for i in range(rows):
-        lines.append(f"JL-WIM-01,C-{i:04d},{when},吉A{10000 + i},黄,6,combination,{40000 + i * 1000},"
-                     f"7000;9000;8000;8000;8000;{i * 1000},62.5\n")
+        lines.append(
+            f"JL-WIM-01,C-{i:04d},{when},吉A{10000 + i},黄,6,combination,{40000 + i * 1000},"
+            f"7000;9000;8000;8000;8000;{i * 1000},62.5\n"
+        )
     for index, line in (bad_lines or {}).items():
         lines[index] = line
     return "".join(lines)
@@ -32,11 +34,13 @@ def upload(client, headers, text: str, name: str = "readings.csv"):
 
 BAD = {
     3: f"JL-WIM-01,C-BAD1,{ago(hours=2)},吉A1,黄,9,combination,40000,,\n",
-    6: f"JL-WIM-01,C-BAD2,not-a-time,吉A2,黄,6,combination,heavy,,\n",
+    6: "JL-WIM-01,C-BAD2,not-a-time,吉A2,黄,6,combination,heavy,,\n",
 }
 
 
-def test_upload_answers_202_and_the_worker_imports_with_progress_and_row_errors(app, client, make_site, login, run_worker):
+def test_upload_answers_202_and_the_worker_imports_with_progress_and_row_errors(
+    app, client, make_site, login, run_worker
+):
     make_site("JL-WIM-01")
     app.config["IMPORT_CHUNK_ROWS"] = 10
     admin = login("admin")

@@ -56,7 +56,9 @@ def test_password_change_ends_outstanding_tokens(app, client, login):
     assert client.get("/api/v1/cases", headers=header).status_code == 401
 
 
-@pytest.mark.parametrize("role, allowed", [("officer", 200), ("supervisor", 200), ("investigator", 403), ("police", 403)])
+@pytest.mark.parametrize(
+    "role, allowed", [("officer", 200), ("supervisor", 200), ("investigator", 403), ("police", 403)]
+)
 def test_case_queue_is_for_enforcement_staff(client, login, role, allowed):
     assert client.get("/api/v1/cases", headers=login(role)).status_code == allowed
 
@@ -65,13 +67,20 @@ def test_case_queue_is_for_enforcement_staff(client, login, role, allowed):
 def test_only_admins_manage_sites_and_users(client, login, role):
     header = login(role)
     assert client.get("/api/v1/sites", headers=header).status_code == 403
-    assert client.post("/api/v1/users", headers=header, json={"username": "x", "password": "y" * 8, "role": "admin"}).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/users", headers=header, json={"username": "x", "password": "y" * 8, "role": "admin"}
+        ).status_code
+        == 403
+    )
 
 
 def test_openapi_describes_every_endpoint_and_docs_render(app, client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
-    documented = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops if method != "parameters"}
+    documented = {
+        (path, method.upper()) for path, ops in spec["paths"].items() for method in ops if method != "parameters"
+    }
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("api-docs"):
             continue

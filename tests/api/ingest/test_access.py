@@ -26,7 +26,9 @@ def test_invalid_token_is_401(client, make_site, header):
 def test_device_token_cannot_post_for_another_site(client, make_site):
     make_site("JL-WIM-01")
     _, other = make_site("JL-WIM-02")
-    res = post(client, other, reading(site_code="JL-WIM-01", record_id="x"), reading(site_code="JL-WIM-02", record_id="y")).get_json()
+    res = post(
+        client, other, reading(site_code="JL-WIM-01", record_id="x"), reading(site_code="JL-WIM-02", record_id="y")
+    ).get_json()
     assert res["results"][0]["status"] == "rejected"
     assert "site_code" in res["results"][0]["errors"]
     assert res["results"][1]["status"] == "accepted"

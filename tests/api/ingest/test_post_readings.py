@@ -60,10 +60,13 @@ def test_within_device_tolerance_is_not_overlimit(client, device):
 
 
 def test_baidunwang_cases_come_first_in_the_queue(client, device, login):
-    post(client, device,
-         reading(record_id="a", gross_weight_kg=80000),
-         reading(record_id="b", gross_weight_kg=100000),
-         reading(record_id="c", gross_weight_kg=60000))
+    post(
+        client,
+        device,
+        reading(record_id="a", gross_weight_kg=80000),
+        reading(record_id="b", gross_weight_kg=100000),
+        reading(record_id="c", gross_weight_kg=60000),
+    )
     cases = client.get("/api/v1/cases", headers=login("officer")).get_json()
     assert [c["baidunwang"] for c in cases] == [True, False, False]
     assert cases[0]["gross_weight_kg"] == 100000
@@ -152,7 +155,9 @@ def test_every_bad_field_of_an_item_is_named(client, device):
 
 
 def test_malformed_plate_is_kept_and_flagged(app, client, device, login):
-    res = post(client, device, reading(record_id="p1", plate="吉AO1234"), reading(record_id="p2", plate=None)).get_json()
+    res = post(
+        client, device, reading(record_id="p1", plate="吉AO1234"), reading(record_id="p2", plate=None)
+    ).get_json()
     assert res["accepted"] == 2
     assert res["results"][0]["plate_valid"] is False
     officer = login("officer")
@@ -171,9 +176,12 @@ def test_plate_is_normalised_and_chinese_colour_accepted(client, device, login):
 
 def test_unknown_configuration_gets_the_higher_limit(client, device):
     # 3 axles, type unknown: the combination's 27 t applies, not the truck's 25 t (⚖).
-    res = post(client, device,
-               reading(record_id="t", axle_count=3, vehicle_type="truck", gross_weight_kg=20000),
-               reading(record_id="u", axle_count=3, vehicle_type=..., gross_weight_kg=20000)).get_json()
+    res = post(
+        client,
+        device,
+        reading(record_id="t", axle_count=3, vehicle_type="truck", gross_weight_kg=20000),
+        reading(record_id="u", axle_count=3, vehicle_type=..., gross_weight_kg=20000),
+    ).get_json()
     assert res["results"][0]["limit_kg"] == 25000
     assert res["results"][1]["limit_kg"] == 27000
 
@@ -192,9 +200,12 @@ def test_over_height_alone_opens_a_case(client, device):
 
 def test_toll_entry_allows_105_percent(client, make_site):
     _, token = make_site("JL-ENT-01", "toll_entry")
-    res = post(client, token,
-               reading(site_code="JL-ENT-01", record_id="in", gross_weight_kg=51450),
-               reading(site_code="JL-ENT-01", record_id="over", gross_weight_kg=51451)).get_json()
+    res = post(
+        client,
+        token,
+        reading(site_code="JL-ENT-01", record_id="in", gross_weight_kg=51450),
+        reading(site_code="JL-ENT-01", record_id="over", gross_weight_kg=51451),
+    ).get_json()
     assert [r["overlimit"] for r in res["results"]] == [False, True]
     assert res["results"][0]["tolerance_kg"] == 2450  # T-ENTRY-105
 
@@ -227,7 +238,9 @@ def test_reading_older_than_two_years_is_barred_by_limitation(client, device, lo
 
 
 def test_get_reading_returns_the_stored_classification(client, device, login):
-    result = post(client, device, reading(gross_weight_kg=56000, axle_weights_kg=[7000, 9000, 10000, 10000, 10000, 10000])).get_json()["results"][0]
+    result = post(
+        client, device, reading(gross_weight_kg=56000, axle_weights_kg=[7000, 9000, 10000, 10000, 10000, 10000])
+    ).get_json()["results"][0]
     stored = client.get(f"/api/v1/readings/{result['reading_id']}", headers=login("supervisor")).get_json()
     for key in ("limit_kg", "tolerance_kg", "overlimit_kg", "overlimit", "baidunwang", "case_id"):
         assert stored[key] == result[key], key
@@ -248,8 +261,11 @@ def test_body_that_is_not_json_is_400_and_stores_nothing(app, client, device):
     assert count(app, Reading) == 0
 
 
-@pytest.mark.parametrize("body", [{}, {"readings": "x"}, {"readings": []}, [reading()]],
-                         ids=["no readings", "readings not a list", "empty list", "bare list"])
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"readings": "x"}, {"readings": []}, [reading()]],
+    ids=["no readings", "readings not a list", "empty list", "bare list"],
+)
 def test_body_without_a_readings_list_is_422(app, client, device, body):
     res = client.post("/api/v1/readings", json=body, headers=device)
     assert res.status_code == 422 and "readings" in res.get_json()["errors"]
@@ -272,8 +288,9 @@ def test_oversize_body_is_413_and_stores_nothing(app, client, device):
     app.config["MAX_JSON_BODY_BYTES"] = 10_000
     try:
         items = [reading(record_id=f"r{i}") for i in range(100)]
-        res = client.post("/api/v1/readings", data=json.dumps({"readings": items}), headers=device,
-                          content_type="application/json")
+        res = client.post(
+            "/api/v1/readings", data=json.dumps({"readings": items}), headers=device, content_type="application/json"
+        )
     finally:
         app.config["MAX_JSON_BODY_BYTES"] = 2 * 1024 * 1024
     assert res.status_code == 413 and res.get_json()["message"]
