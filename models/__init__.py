@@ -6,7 +6,7 @@ from models.case import Case
 from models.importjob import ImportJob
 from models.outbox import OutboxEvent
 from models.reading import Reading
-from models.site import DeviceToken, Site
+from models.site import DeviceToken, Site, SiteCalibration
 from models.stats import SiteDailyStats
 from models.user import User
 
@@ -22,6 +22,7 @@ __all__ = [
     "Reading",
     "DeviceToken",
     "Site",
+    "SiteCalibration",
     "SiteDailyStats",
     "User",
 ]

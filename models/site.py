@@ -34,6 +34,29 @@ class Site(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tokens: Mapped[list[DeviceToken]] = relationship(back_populates="site")
+    calibrations: Mapped[list[SiteCalibration]] = relationship(
+        back_populates="site", order_by="SiteCalibration.valid_until"
+    )
+
+
+class SiteCalibration(Base):
+    """One verification certificate (检定证书) of the site's device and its validity.
+
+    A reading is judged by the certificate that covered its capture date, so
+    renewing a certificate never makes readings from a lapsed gap usable.
+    """
+
+    __tablename__ = "site_calibrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    certificate_no: Mapped[str | None] = mapped_column(String(64))
+    accuracy_class: Mapped[str | None] = mapped_column(String(8))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    site: Mapped[Site] = relationship(back_populates="calibrations")
 
 
 class DeviceToken(Base):

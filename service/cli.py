@@ -60,6 +60,47 @@ def sites_create(code, name, kind, region_code, calibrated_until, accuracy_class
     click.echo(clear)
 
 
+@sites_cli.command("calibrate")
+@click.argument("code")
+@click.option("--until", "valid_until", required=True, help="检定有效期至 YYYY-MM-DD")
+@click.option("--from", "valid_from", default=None, help="检定日期 YYYY-MM-DD")
+@click.option("--certificate", "certificate_no", default=None, help="检定证书编号")
+@click.option("--accuracy-class", default=None)
+def sites_calibrate(code, valid_until, valid_from, certificate_no, accuracy_class) -> None:
+    """Record a device verification certificate (检定) for a site."""
+    from sqlalchemy import select
+
+    from models import Site
+
+    site = db.session.scalar(select(Site).where(Site.code == code))
+    if site is None:
+        raise click.ClickException(f"点位 {code} 不存在")
+    try:
+        until = date.fromisoformat(valid_until)
+        start = date.fromisoformat(valid_from) if valid_from else None
+    except ValueError:
+        raise click.BadParameter("日期须为 YYYY-MM-DD") from None
+    try:
+        ops.record_calibration(site, until, start, certificate_no, accuracy_class)
+    except ops.AdminError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"已登记 {code} 的检定：有效期至 {until}")
+
+
+@sites_cli.command("list")
+def sites_list() -> None:
+    """All sites with their kind and verification validity."""
+    from sqlalchemy import select
+
+    from models import Site
+
+    for site in db.session.scalars(select(Site).order_by(Site.code)):
+        click.echo(
+            f"{site.code}\t{site.kind}\t{site.region_code or '-'}\t检定至 {site.calibrated_until or '未登记'}\t{site.name}"
+        )
+
+
 @demo_cli.command("load")
 def demo_load() -> None:
     """Load the demo data set (idempotent)."""

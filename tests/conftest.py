@@ -30,6 +30,7 @@ TABLES = (
     "readings",
     "import_jobs",
     "device_tokens",
+    "site_calibrations",
     "users",
     "sites",
 )

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from models import DeviceToken, Site, User
+from models import DeviceToken, Site, SiteCalibration, User
 from models.site import SITE_KINDS
 from models.user import ROLES
 from service import audit
@@ -43,6 +43,8 @@ def create_site(
         tolerance_pct=tolerance_pct,
     )
     db.session.add(site)
+    if calibrated_until is not None:
+        db.session.add(SiteCalibration(site=site, valid_until=calibrated_until, accuracy_class=accuracy_class))
     token, clear = DeviceToken.issue(site, label="initial")
     db.session.add(token)
     db.session.flush()
@@ -55,6 +57,49 @@ def create_site(
         data={"kind": kind, "calibrated_until": calibrated_until.isoformat() if calibrated_until else None},
     )
     return site, clear
+
+
+def record_calibration(
+    site: Site,
+    valid_until: date,
+    valid_from: date | None = None,
+    certificate_no: str | None = None,
+    accuracy_class: str | None = None,
+    *,
+    actor: str = "cli",
+    actor_user_id: int | None = None,
+) -> SiteCalibration:
+    """Record a verification certificate (检定) of the site's device."""
+    if valid_from is not None and valid_from > valid_until:
+        raise AdminError("检定有效期起始日期不能晚于截止日期")
+    cal = SiteCalibration(
+        site=site,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        certificate_no=certificate_no,
+        accuracy_class=accuracy_class or site.accuracy_class,
+    )
+    db.session.add(cal)
+    if site.calibrated_until is None or valid_until > site.calibrated_until:
+        site.calibrated_until = valid_until
+    if certificate_no:
+        site.certificate_no = certificate_no
+    if accuracy_class:
+        site.accuracy_class = accuracy_class
+    db.session.flush()
+    audit.record(
+        "site.calibration",
+        "site",
+        site.code,
+        actor=actor,
+        actor_user_id=actor_user_id,
+        data={
+            "valid_from": valid_from.isoformat() if valid_from else None,
+            "valid_until": valid_until.isoformat(),
+            "certificate_no": certificate_no,
+        },
+    )
+    return cal
 
 
 def issue_device_token(

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from models import DeviceToken, Site, User
 from service.admin import operations as ops
 from service.admin.schemas import (
+    CalibrationCreateSchema,
+    CalibrationSchema,
     DeviceTokenCreateSchema,
     DeviceTokenSchema,
     SiteCreatedSchema,
@@ -53,6 +55,25 @@ class Sites(MethodView):
             abort(409, message=str(exc))
         db.session.commit()
         return dict(SiteSchema().dump(site), device_token=clear)
+
+
+@blp.route("/sites/<code>/calibrations")
+class SiteCalibrations(MethodView):
+    @blp.response(200, CalibrationSchema(many=True))
+    def get(self, code: str):
+        """The site's device verification certificates (检定), oldest first."""
+        return _site_or_404(code).calibrations
+
+    @blp.arguments(CalibrationCreateSchema)
+    @blp.response(201, CalibrationSchema)
+    def post(self, data, code: str):
+        """Record a new verification certificate of the site's device."""
+        try:
+            cal = ops.record_calibration(_site_or_404(code), **data, **_actor())
+        except ops.AdminError as exc:
+            abort(422, message=str(exc))
+        db.session.commit()
+        return cal
 
 
 @blp.route("/sites/<code>/tokens")

@@ -67,3 +67,22 @@ class UserSchema(Schema):
     display_name = fields.String(allow_none=True)
     region_code = fields.String(allow_none=True)
     active = fields.Boolean()
+
+
+class CalibrationCreateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    valid_until = fields.Date(required=True, metadata={"description": "检定有效期至"})
+    valid_from = fields.Date(allow_none=True, metadata={"description": "检定日期（有效期起）"})
+    certificate_no = fields.String(allow_none=True, validate=validate.Length(max=64))
+    accuracy_class = fields.String(allow_none=True, validate=validate.OneOf(["0.2", "0.5", "1", "2", "5", "10"]))
+
+
+class CalibrationSchema(Schema):
+    id = fields.Integer()
+    certificate_no = fields.String(allow_none=True)
+    accuracy_class = fields.String(allow_none=True)
+    valid_from = fields.Date(allow_none=True)
+    valid_until = fields.Date()
+    recorded_at = fields.DateTime()

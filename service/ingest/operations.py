@@ -8,16 +8,16 @@ follow-up work. It only flushes; the caller commits.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
-from models import Case, OutboxEvent, Reading, Site
+from models import Case, OutboxEvent, Reading, Site, SiteCalibration
 from service.extensions import db
 from service.ingest.validation import validate_reading
-from service.rules import NoRuleInForce, ReadingFacts, SiteFacts, classify, penalty_bars
+from service.rules import NoRuleInForce, ReadingFacts, SiteFacts, calibrated_until_on, classify, penalty_bars
 
 CST = timezone(timedelta(hours=8))  # Asia/Shanghai: days and stats are local
 CASE_DECISION_DAYS = 90  # 行政处罚法 第六十条: decide within 90 days of 立案
@@ -39,6 +39,13 @@ class SiteInfo:
     id: int
     code: str
     facts: SiteFacts
+    # (valid_from, valid_until) of each verification certificate (检定)
+    calibrations: list[tuple[date | None, date]] = field(default_factory=list)
+
+    def facts_on(self, captured_at: datetime) -> SiteFacts:
+        """The site as it stood when the vehicle was weighed (its certificate then)."""
+        day = captured_at.astimezone(CST).date()
+        return replace(self.facts, calibrated_until=calibrated_until_on(self.calibrations, day))
 
 
 @dataclass
@@ -62,8 +69,14 @@ def load_sites(codes: Iterable[str]) -> dict[str, SiteInfo]:
     codes = {c for c in codes if isinstance(c, str)}
     if not codes:
         return {}
-    rows = db.session.execute(select(Site).where(Site.code.in_(codes))).scalars()
-    return {s.code: site_info(s) for s in rows}
+    sites = {s.code: site_info(s) for s in db.session.scalars(select(Site).where(Site.code.in_(codes)))}
+    by_id = {info.id: info for info in sites.values()}
+    periods = select(SiteCalibration.site_id, SiteCalibration.valid_from, SiteCalibration.valid_until).where(
+        SiteCalibration.site_id.in_(by_id)
+    )
+    for site_id, start, until in db.session.execute(periods):
+        by_id[site_id].calibrations.append((start, until))
+    return sites
 
 
 def site_info(site: Site) -> SiteInfo:
@@ -237,7 +250,7 @@ def _open_cases(rows: dict, new_ids: dict, now: datetime) -> dict[int, int]:
         row = rows[key]
         if not row["overlimit"]:
             continue
-        bars = penalty_bars(row["captured_at"], row["_site"].facts, now)
+        bars = penalty_bars(row["captured_at"], row["_site"].facts_on(row["captured_at"]), now)
         params.append(
             {
                 "reading_id": reading_id,

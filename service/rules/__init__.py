@@ -1,6 +1,6 @@
 """The law: pure functions, plain values in, decisions with the article cited out."""
 
-from .bars import PenaltyBar, limitation_deadline, penalty_bars
+from .bars import PenaltyBar, calibrated_until_on, limitation_deadline, penalty_bars
 from .classify import Classification, classify
 from .dimensions import DimensionFinding
 from .facts import ReadingFacts, SiteFacts
@@ -20,6 +20,7 @@ __all__ = [
     "RuleSettings",
     "RuleVersion",
     "SiteFacts",
+    "calibrated_until_on",
     "classify",
     "limitation_deadline",
     "normalise_plate",

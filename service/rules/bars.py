@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from .facts import SiteFacts, local_date
 from .settings import DEFAULT, SHANGHAI, RuleSettings
@@ -81,3 +81,17 @@ def penalty_bars(
         _limitation_bar(captured_at, now, settings),
     ]
     return [bar for bar in bars if bar is not None]
+
+
+def calibrated_until_on(periods: list[tuple[date | None, date]], day: date) -> date | None:
+    """The verification end date that speaks for a weighing on `day`.
+
+    `periods` are (valid_from, valid_until) of the device's certificates. A period
+    covering `day` gives its end; otherwise the latest certificate that ended before
+    `day` (so the bar says it lapsed); None when no certificate covered the device by then.
+    """
+    covering = [until for start, until in periods if (start is None or start <= day) and day <= until]
+    if covering:
+        return max(covering)
+    ended = [until for start, until in periods if until < day]
+    return max(ended) if ended else None

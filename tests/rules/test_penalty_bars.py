@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from service.rules import RuleSettings, SiteFacts, penalty_bars
+from service.rules import RuleSettings, SiteFacts, calibrated_until_on, penalty_bars
 
 CST = timezone(timedelta(hours=8))
 NOW = datetime(2024, 8, 1, 9, 0, tzinfo=CST)
@@ -168,3 +168,18 @@ def test_several_bars_at_once():
 def test_naive_datetimes_are_refused(captured_at, now):
     with pytest.raises(ValueError):
         penalty_bars(captured_at, OK, now)
+
+
+@pytest.mark.parametrize(
+    "day, expected",
+    [
+        pytest.param(date(2026, 3, 1), date(2026, 6, 30), id="JJG907 inside the first certificate"),
+        pytest.param(date(2026, 6, 30), date(2026, 6, 30), id="JJG907 last valid day"),
+        pytest.param(date(2026, 7, 15), date(2026, 6, 30), id="JJG907 gap between certificates is lapsed"),
+        pytest.param(date(2026, 8, 1), date(2027, 7, 31), id="JJG907 renewed certificate from its start"),
+        pytest.param(date(2025, 12, 31), None, id="JJG907 before any certificate"),
+    ],
+)
+def test_calibrated_until_on_picks_the_certificate_of_the_capture_date(day, expected):
+    periods = [(date(2026, 1, 1), date(2026, 6, 30)), (date(2026, 8, 1), date(2027, 7, 31))]
+    assert calibrated_until_on(periods, day) == expected

@@ -313,3 +313,41 @@ def test_documented_fields_are_the_checked_fields():
     schema = ReadingSchema()
     assert set(schema.fields) == set(FIELDS)
     assert {n for n, f in schema.fields.items() if f.required} == set(REQUIRED)
+
+
+def test_a_renewed_certificate_does_not_cure_readings_from_the_lapsed_gap(client, make_site, login):
+    """Calibration is judged on the capture date: lapsed gap stays lapsed, later readings are usable."""
+    from datetime import date, timedelta
+
+    today = date.today()
+    _, token = make_site("JL-WIM-05", "wim", calibrated_until=today - timedelta(days=20))
+    admin = login("admin")
+    renewed = client.post(
+        "/api/v1/sites/JL-WIM-05/calibrations",
+        headers=admin,
+        json={
+            "valid_from": (today - timedelta(days=5)).isoformat(),
+            "valid_until": (today + timedelta(days=360)).isoformat(),
+            "certificate_no": "JL-JD-2026-0117",
+        },
+    )
+    assert renewed.status_code == 201
+    res = post(
+        client,
+        token,
+        reading(site_code="JL-WIM-05", record_id="gap", captured_at=ago(days=10), gross_weight_kg=70000),
+        reading(site_code="JL-WIM-05", record_id="now", captured_at=ago(days=1), gross_weight_kg=70000),
+    ).get_json()
+    officer = login("officer")
+    gap, fresh = (client.get(f"/api/v1/cases/{r['case_id']}", headers=officer).get_json() for r in res["results"])
+    assert gap["penalty_usable"] is False and gap["penalty_bars"][0]["code"] == "calibration_lapsed"
+    assert fresh["penalty_usable"] is True
+    periods = client.get("/api/v1/sites/JL-WIM-05/calibrations", headers=admin).get_json()
+    assert [p["certificate_no"] for p in periods] == [None, "JL-JD-2026-0117"]
+
+
+def test_wim_site_without_any_certificate_cannot_support_a_penalty(client, make_site, login):
+    _, token = make_site("JL-WIM-06", "wim", calibrated_until=None)
+    result = post(client, token, reading(site_code="JL-WIM-06", gross_weight_kg=70000)).get_json()["results"][0]
+    case = client.get(f"/api/v1/cases/{result['case_id']}", headers=login("officer")).get_json()
+    assert [b["code"] for b in case["penalty_bars"]] == ["calibration_unknown"]
