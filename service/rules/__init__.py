@@ -2,9 +2,24 @@
 
 from .bars import PenaltyBar, calibrated_until_on, limitation_deadline, penalty_bars
 from .classify import Classification, classify
+from .deadlines import (
+    Deadline,
+    add_working_days,
+    case_deadlines,
+    copy_notice_due,
+    decision_deadlines,
+    due_soon,
+    is_overdue,
+    is_working_day,
+    late_fee,
+    notice_deadlines,
+    payment_deadlines,
+)
 from .dimensions import DimensionFinding
 from .facts import ReadingFacts, SiteFacts
+from .penalties import PenaltyItem, PenaltyProposal, check_decision, propose_penalty, simple_procedure_allowed
 from .plates import PLATE_COLORS, normalise_plate, normalise_plate_color, plate_is_valid
+from .police import PoliceAssessment, PoliceFine, PolicePoints, police_assessment
 from .settings import DEFAULT, RuleSettings
 from .versions import VERSIONS, NoRuleInForce, RuleVersion
 
@@ -27,4 +42,24 @@ __all__ = [
     "normalise_plate_color",
     "penalty_bars",
     "plate_is_valid",
+    "PenaltyItem",
+    "PenaltyProposal",
+    "check_decision",
+    "propose_penalty",
+    "simple_procedure_allowed",
+    "Deadline",
+    "add_working_days",
+    "case_deadlines",
+    "copy_notice_due",
+    "decision_deadlines",
+    "due_soon",
+    "is_overdue",
+    "is_working_day",
+    "late_fee",
+    "notice_deadlines",
+    "payment_deadlines",
+    "PoliceAssessment",
+    "PoliceFine",
+    "PolicePoints",
+    "police_assessment",
 ]

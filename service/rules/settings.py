@@ -15,6 +15,9 @@ from datetime import date, timedelta, timezone
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 SITE_KINDS = ("wim", "static", "toll_entry")
+FINE_ROUNDINGS = ("floor", "ceil")
+POLICE_FINE_BASES = ("rated_load", "licence_total_mass")
+POLICE_POINTS_BASES = ("max_total_mass", "licence_total_mass")
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,28 @@ class RuleSettings:
     # may add 'static' / 'toll_entry' here once their certificates are recorded.
     calibration_required_kinds: tuple[str, ...] = field(default=("wim",))
 
+    # §2.1 / §13.1 UNCONFIRMED: whether a part-tonne counts in 62号令 Art 43 "每超1000千克罚款500元".
+    # ⚖ 'floor' (a part-tonne is not charged) favours the party; 'ceil' is the stricter practice.
+    fine_rounding: str = "floor"
+    # §6.3 [PROV Henan Xiayi] / national period UNCONFIRMED: calendar days after the 告知书 is
+    # served in which the party may come in and state its case (陈述、申辩).
+    statement_period_days: int = 30
+    # §6.3 UNCONFIRMED: the State Council publishes each year's holidays (法定节假日) and the
+    # weekend days worked in exchange (调休上班日). Empty by default: the deployment must load
+    # every year it computes deadlines in, or working days count weekends only.
+    public_holidays: frozenset[date] = frozenset()
+    adjusted_workdays: frozenset[date] = frozenset()
+    # §5.2 / §13.3 UNCONFIRMED: the 行驶证 figure each police percentage is measured against.
+    # 道路交通安全法 Art 92: overload = gross − 行驶证 total mass, as a % of 'rated_load'
+    # (核定载质量, the article's word) or of 'licence_total_mass'.
+    police_fine_base: str = "rated_load"
+    # 记分办法 (2022): excess over, as a % of, 'max_total_mass' (最大允许总质量, the article's
+    # word) or 'licence_total_mass' (the 总质量 printed on the 行驶证).
+    police_points_base: str = "max_total_mass"
+    # UNCONFIRMED (recalled, not read): the pre-2022 points table (公安部令第123号 附件2,
+    # 核定载质量 <30 % → 3, ≥30 % → 6) took effect 2013-01-01; earlier acts get no points here.
+    police_points_pre2022_from: date = date(2013, 1, 1)
+
     def __post_init__(self) -> None:
         # A negative deduction would silently make the engine stricter than the law.
         pcts = [p for _, p in self.wim_mpe_pct_by_class]
@@ -61,6 +86,23 @@ class RuleSettings:
         unknown = set(self.calibration_required_kinds) - set(SITE_KINDS)
         if unknown:
             raise ValueError(f"unknown site kinds: {sorted(unknown)}")
+        self._check_penalty_and_procedure_settings()
+
+    def _check_penalty_and_procedure_settings(self) -> None:
+        # Accept any iterable of dates but store frozensets, so settings stay hashable.
+        object.__setattr__(self, "public_holidays", frozenset(self.public_holidays))
+        object.__setattr__(self, "adjusted_workdays", frozenset(self.adjusted_workdays))
+        if self.fine_rounding not in FINE_ROUNDINGS:
+            raise ValueError(f"fine_rounding must be one of {FINE_ROUNDINGS}")
+        if self.statement_period_days < 1:
+            raise ValueError("statement_period_days must be at least 1")
+        both = self.public_holidays & self.adjusted_workdays
+        if both:
+            raise ValueError(f"dates both holiday and adjusted workday: {sorted(both)}")
+        if self.police_fine_base not in POLICE_FINE_BASES:
+            raise ValueError(f"police_fine_base must be one of {POLICE_FINE_BASES}")
+        if self.police_points_base not in POLICE_POINTS_BASES:
+            raise ValueError(f"police_points_base must be one of {POLICE_POINTS_BASES}")
 
     def mpe_for_class(self, accuracy_class: str) -> float | None:
         """The confirmed MPE for an accuracy class, or None when none is configured."""
