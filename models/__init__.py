@@ -2,7 +2,7 @@
 
 from models.audit import AuditEvent, AuditHead
 from models.base import Base, UTCDateTime, utcnow
-from models.case import Case
+from models.case import Case, CaseStatement, StationAction
 from models.importjob import ImportJob
 from models.outbox import OutboxEvent
 from models.reading import Reading
@@ -17,6 +17,8 @@ __all__ = [
     "UTCDateTime",
     "utcnow",
     "Case",
+    "CaseStatement",
+    "StationAction",
     "ImportJob",
     "OutboxEvent",
     "Reading",

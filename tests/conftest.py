@@ -26,6 +26,8 @@ TABLES = (
     "audit_head",
     "outbox",
     "site_daily_stats",
+    "case_statements",
+    "station_actions",
     "cases",
     "readings",
     "import_jobs",

@@ -1,20 +1,26 @@
-"""Reading cases for the review queue."""
+"""Reading cases for the review queue, the deadline list and the case page."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import Select, and_, or_, select
 
 from models import Case, Reading, Site
 from models.case import CASE_STATUS_LABELS
 
 
-def case_query(args: dict) -> Select:
-    """The review queue order: 百吨王 first, then by over-limit %, then oldest."""
-    stmt = (
+def _base() -> Select:
+    return (
         select(Case, Reading, Site.code)
         .join(Reading, Reading.id == Case.reading_id)
         .join(Site, Site.id == Case.site_id)
     )
+
+
+def case_query(args: dict, user_id: int | None = None) -> Select:
+    """The review queue order: 百吨王 first, then by over-limit %, then oldest."""
+    stmt = _base()
     if args.get("status"):
         stmt = stmt.where(Case.status == args["status"])
     if args.get("site_code"):
@@ -25,7 +31,34 @@ def case_query(args: dict) -> Select:
         stmt = stmt.where(Case.baidunwang.is_(args["baidunwang"]))
     if "penalty_usable" in args:
         stmt = stmt.where(Case.penalty_usable.is_(args["penalty_usable"]))
+    if args.get("mine") and user_id is not None:
+        stmt = stmt.where(
+            or_(
+                Case.assigned_to_id == user_id,
+                Case.reviewed_by_id == user_id,
+                Case.notice_issued_by_id == user_id,
+                Case.decision_proposed_by_id == user_id,
+            )
+        )
     return stmt.order_by(Case.baidunwang.desc(), Case.overlimit_pct.desc(), Case.id)
+
+
+def deadline_query(within_days: int = 3) -> Select:
+    """Open cases whose running deadline is overdue or due within `within_days` (local dates)."""
+    from service.ingest.operations import CST
+    from service.review.procedure import _today
+
+    horizon = _today() + timedelta(days=within_days)
+    horizon_dt = datetime.combine(horizon + timedelta(days=1), time(0), tzinfo=CST)
+    running = or_(
+        and_(
+            Case.status.in_(("pending_review", "confirmed", "notice_issued", "hearing_requested", "decision_proposed")),
+            Case.decide_by < horizon_dt,
+        ),
+        and_(Case.status == "decided", Case.service_due <= horizon),
+        and_(Case.status == "served", Case.payment_due <= horizon),
+    )
+    return _base().where(running).order_by(Case.decide_by, Case.id)
 
 
 def case_view(case: Case, reading: Reading, site_code: str) -> dict:
@@ -53,3 +86,50 @@ def case_view(case: Case, reading: Reading, site_code: str) -> dict:
         "prior_case_count": case.prior_case_count,
         "version": case.version,
     }
+
+
+def case_detail(case: Case) -> dict:
+    from service.extensions import db
+    from service.review.procedure import ProcedureError, deadline_view, proposal_for
+
+    reading = db.session.get(Reading, case.reading_id)
+    site = db.session.get(Site, case.site_id)
+    view = case_view(case, reading, site.code)
+    for name in (
+        "review_checklist",
+        "reviewed_at",
+        "assigned_to_id",
+        "dismissal_reason",
+        "notice_number",
+        "statement_due",
+        "hearing_request_due",
+        "notified_penalty",
+        "decision_kind",
+        "decision_amount_yuan",
+        "decision_number",
+        "decision_basis",
+        "service_method",
+        "served_at",
+        "payment_due",
+        "paid_amount_yuan",
+        "late_fee_yuan",
+        "closed_at",
+    ):
+        view[name] = getattr(case, name)
+    view["deadlines"] = deadline_view(case)
+    view["statements"] = [
+        {
+            "id": s.id,
+            "kind": s.kind,
+            "channel": s.channel,
+            "text": s.text,
+            "contact": s.contact,
+            "submitted_at": s.submitted_at,
+        }
+        for s in case.statements
+    ]
+    try:
+        view["penalty_proposal"] = proposal_for(case).to_dict() if case.penalty_usable else None
+    except (ProcedureError, ValueError):
+        view["penalty_proposal"] = None
+    return view

@@ -1,10 +1,12 @@
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields, validate
 
+from models.case import REVIEW_CHECKS, SERVICE_METHODS
 from service.ingest.schemas import PenaltyBarSchema
 
 
 class CaseQueryArgsSchema(Schema):
     status = fields.String(metadata={"description": "如 pending_review"})
+    mine = fields.Boolean(metadata={"description": "只看分配给我或由我办理的案件"})
     site_code = fields.String()
     plate = fields.String()
     baidunwang = fields.Boolean()
@@ -34,3 +36,113 @@ class CaseSchema(Schema):
     penalty_bars = fields.List(fields.Nested(PenaltyBarSchema), allow_none=True)
     prior_case_count = fields.Integer(allow_none=True)
     version = fields.Integer()
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class ConfirmSchema(_Strict):
+    checklist = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(list(REVIEW_CHECKS))),
+        values=fields.Boolean(),
+        load_default=dict,
+        metadata={"description": "非现场记录审核清单：" + "；".join(f"{k}={v}" for k, v in REVIEW_CHECKS.items())},
+    )
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class ReasonSchema(_Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class OptionalReasonSchema(_Strict):
+    reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class StatementCreateSchema(_Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(["statement", "hearing_request", "waiver"]))
+    text = fields.String(load_default="", validate=validate.Length(max=5000))
+    contact = fields.String(allow_none=True, validate=validate.Length(max=64))
+
+
+class HearingSchema(_Strict):
+    record = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+
+
+class DecisionCreateSchema(_Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(["fine", "warning"]))
+    amount_yuan = fields.Integer(load_default=0, validate=validate.Range(min=0, max=30000))
+    reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class ServiceSchema(_Strict):
+    method = fields.String(required=True, validate=validate.OneOf(list(SERVICE_METHODS)))
+    served_at = fields.AwareDateTime(allow_none=True)
+
+
+class PaymentSchema(_Strict):
+    amount_yuan = fields.Integer(required=True, validate=validate.Range(min=0))
+    paid_on = fields.Date(allow_none=True)
+
+
+class StationActionSchema(_Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(["unloading", "transfer", "turned_back"]))
+    kg = fields.Float(allow_none=True, validate=validate.Range(min=0))
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class AssignSchema(_Strict):
+    user_id = fields.Integer(required=True)
+
+
+class NoticeIssuedSchema(Schema):
+    case_id = fields.Integer()
+    notice_number = fields.String()
+    party_code = fields.String(metadata={"description": "当事人查询码：仅此一次返回，印在告知书上"})
+    statement_due = fields.Date()
+    hearing_request_due = fields.Date()
+    version = fields.Integer()
+
+
+class DeadlineSchema(Schema):
+    code = fields.String()
+    label = fields.String()
+    due = fields.Date()
+    running = fields.Boolean()
+    overdue = fields.Boolean()
+    due_soon = fields.Boolean()
+
+
+class StatementSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    channel = fields.String()
+    text = fields.String()
+    contact = fields.String(allow_none=True)
+    submitted_at = fields.DateTime()
+
+
+class CaseDetailSchema(CaseSchema):
+    review_checklist = fields.Dict(allow_none=True)
+    reviewed_at = fields.DateTime(allow_none=True)
+    assigned_to_id = fields.Integer(allow_none=True)
+    dismissal_reason = fields.String(allow_none=True)
+    notice_number = fields.String(allow_none=True)
+    statement_due = fields.Date(allow_none=True)
+    hearing_request_due = fields.Date(allow_none=True)
+    notified_penalty = fields.Dict(allow_none=True)
+    decision_kind = fields.String(allow_none=True)
+    decision_amount_yuan = fields.Integer(allow_none=True)
+    decision_number = fields.String(allow_none=True)
+    decision_basis = fields.Dict(allow_none=True)
+    service_method = fields.String(allow_none=True)
+    served_at = fields.DateTime(allow_none=True)
+    payment_due = fields.Date(allow_none=True)
+    paid_amount_yuan = fields.Integer(allow_none=True)
+    late_fee_yuan = fields.Integer(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    deadlines = fields.List(fields.Nested(DeadlineSchema))
+    statements = fields.List(fields.Nested(StatementSchema))
+    penalty_proposal = fields.Dict(allow_none=True, metadata={"description": "按62号令第四十三条计算的处罚建议"})
