@@ -3,6 +3,7 @@
 from models.audit import AuditEvent, AuditHead
 from models.base import Base, UTCDateTime, utcnow
 from models.case import Case, CaseStatement, StationAction
+from models.evidence import EvidenceImage
 from models.importjob import ImportJob
 from models.outbox import OutboxEvent
 from models.reading import Reading
@@ -17,6 +18,7 @@ __all__ = [
     "UTCDateTime",
     "utcnow",
     "Case",
+    "EvidenceImage",
     "CaseStatement",
     "StationAction",
     "ImportJob",

@@ -77,4 +77,7 @@ def _register(app: Flask) -> None:
     for blp in (auth_blp, ingest_blp, review_blp, admin_blp):
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(console_bp)
+    from service.party.routes import bp as party_bp
+
+    app.register_blueprint(party_bp)
     cli.register(app)

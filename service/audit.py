@@ -90,3 +90,13 @@ def verify() -> tuple[bool, AuditEvent | None, int]:
     if head is not None and head.last_hash != prev:
         return False, None, checked  # events removed from the end
     return True, None, checked
+
+
+def events_for(object_type: str, object_id) -> list[AuditEvent]:
+    """An object's audit timeline, oldest first (the case page shows it)."""
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id))
+        .order_by(AuditEvent.id)
+    )
+    return list(db.session.scalars(stmt))

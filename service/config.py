@@ -54,6 +54,12 @@ class Config:
     MAX_JSON_BODY_BYTES: int = 2 * 1024 * 1024
     MAX_CONTENT_LENGTH: int = 64 * 1024 * 1024  # CSV uploads
     FUTURE_SKEW_S: int = 300
+    EVIDENCE_MAX_BYTES: int = 8 * 1024 * 1024  # one image
+    # Printed on notices and decisions.
+    AGENCY_NAME: str = "交通运输综合行政执法机构"
+    PAYMENT_INSTRUCTIONS: str = "请持本决定书到指定银行或通过政务服务平台缴纳罚款"
+    REVIEW_AUTHORITY: str = "本级人民政府或上一级交通运输主管部门"
+    PARTY_ATTEMPTS_PER_15_MIN: int = 10
     IMPORT_CHUNK_ROWS: int = 1000
     RQ_QUEUE: str = "default"
     OUTBOX_DRAIN_BATCH: int = 2000
@@ -85,6 +91,10 @@ class Config:
         cfg.EVIDENCE_DIR = Path(os.environ.get("EVIDENCE_DIR", instance / "evidence"))
         cfg.TOKEN_MAX_AGE_S = _env_int("TOKEN_MAX_AGE_S", cfg.TOKEN_MAX_AGE_S)
         cfg.MAX_JSON_BODY_BYTES = _env_int("MAX_JSON_BODY_BYTES", cfg.MAX_JSON_BODY_BYTES)
+        cfg.EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", cfg.EVIDENCE_MAX_BYTES)
+        for name in ("AGENCY_NAME", "PAYMENT_INSTRUCTIONS", "REVIEW_AUTHORITY"):
+            if os.environ.get(name):
+                setattr(cfg, name, os.environ[name])
         cfg.SECRET_KEY = _secret_key(instance)
         cfg.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "") in ("1", "true", "yes")
         return cfg

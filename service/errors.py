@@ -60,6 +60,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        if app.testing or app.config.get("PROPAGATE_EXCEPTIONS"):  # tests: let the traceback surface
+            raise exc
         # Never echo the exception to the client; the log has it.
         log.exception("unhandled error")
         return _respond(InternalServerError.code, "服务器内部错误")

@@ -25,6 +25,31 @@ def readings_ingested(payloads: list[dict]) -> None:
         refresh_site_day(site_id, date.fromisoformat(day))
     case_ids = sorted({c for p in payloads for c in p.get("case_ids", [])})
     link_prior_cases(case_ids)
+    from service.evidence.processing import attach_to_readings
+
+    reading_ids = sorted({r for p in payloads for r in p.get("reading_ids", [])})
+    queue_image_work(attach_to_readings(reading_ids))
+
+
+@handler("evidence.uploaded")
+def evidence_uploaded(payloads: list[dict]) -> None:
+    queue_image_work(sorted({e for p in payloads for e in p.get("evidence_ids", [])}))
+
+
+def queue_image_work(evidence_ids: list[int], chunk: int = 25) -> None:
+    """Decoding images is CPU work: one job per chunk, so several workers share it."""
+    from service.queueing import get_queue
+
+    queue = get_queue(current_app)
+    for start in range(0, len(evidence_ids), chunk):
+        ids = evidence_ids[start : start + chunk]
+        queue.enqueue(
+            "workers.jobs.process_evidence",
+            ids,
+            job_id=f"evidence-{ids[0]}-{ids[-1]}-{len(ids)}",
+            job_timeout=600,
+            result_ttl=600,
+        )
 
 
 @handler("import.requested")

@@ -26,6 +26,7 @@ TABLES = (
     "audit_head",
     "outbox",
     "site_daily_stats",
+    "evidence_images",
     "case_statements",
     "station_actions",
     "cases",

@@ -52,3 +52,13 @@ def import_readings(import_job_id: int) -> dict:
     run_import(job, progress=progress)
     log.info("job %s: import %s %s (%d rows)", _job_id(), job.id, job.status, job.rows_done)
     return {"status": job.status, "rows_done": job.rows_done}
+
+
+def process_evidence(evidence_ids: list[int]) -> dict:
+    """Decode, thumbnail and watermark evidence images (defects recorded on their rows)."""
+    from service.evidence.processing import process_images
+
+    counts = process_images(evidence_ids)
+    db.session.commit()
+    log.info("job %s: evidence %s → %s", _job_id(), evidence_ids, counts)
+    return counts

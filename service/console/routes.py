@@ -9,7 +9,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from sqlalchemy import case as sa_case
 from sqlalchemy import func, select
 
-from models import Case, Reading, Site, SiteDailyStats, User
+from models import Case, EvidenceImage, Reading, Site, SiteDailyStats, User
+from models.case import OPEN_STATUSES, REVIEW_CHECKS, SERVICE_METHODS, STATION_ACTION_LABELS
 from models.site import SITE_KIND_LABELS
 from models.user import ROLE_LABELS
 from service.console.session import check_csrf, csrf_token, current_user, login_required, sign_in
@@ -167,12 +168,223 @@ def case_page(case_id: int):
             .order_by(Case.captured_at.desc())
             .limit(20)
         ).all()
+    from models.case import (
+        can_approve_decision,
+        can_approve_dismissal,
+        can_propose_decision,
+        can_request_dismissal,
+        can_review,
+    )
+    from service import audit as audit_mod
+    from service.review.procedure import deadline_view, proposal_for
+
+    user = current_user()
     today = datetime.now(CST).date()
+    evidence = db.session.scalars(
+        select(EvidenceImage).where(EvidenceImage.reading_id == case.reading_id).order_by(EvidenceImage.id)
+    ).all()
+    try:
+        proposal = proposal_for(case) if case.penalty_usable else None
+    except ValueError:
+        proposal = None
+    may = {
+        "review": can_review(user.role),
+        "dismiss": can_request_dismissal(user.role, case),
+        "approve_dismissal": can_approve_dismissal(user.role, user.id, case),
+        "decide": can_propose_decision(user.role, case),
+        "approve_decision": can_approve_decision(user.role, user.id, case),
+    }
     return render_template(
         "console/case.html",
         case=case_view(case, reading, site.code),
+        obj=case,
         reading=reading,
         site=site,
         earlier=[case_view(c, r, code) for c, r, code in earlier],
         today=today,
+        evidence=evidence,
+        proposal=proposal,
+        may=may,
+        deadlines=deadline_view(case, today),
+        REVIEW_CHECKS=REVIEW_CHECKS,
+        SERVICE_METHODS=SERVICE_METHODS,
+        STATION_ACTION_LABELS=STATION_ACTION_LABELS,
+        timeline=audit_mod.events_for("case", case.id),
+        needs_checklist=site.kind in ("wim", "toll_entry"),
+    )
+
+
+# ── case procedure from the console ───────────────────────────────────────────
+
+
+def _form_int(name: str, default: int | None = None) -> int | None:
+    raw = request.form.get(name, "").strip()
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        return default
+
+
+def _step_args(action: str) -> tuple:
+    """The procedure call for a console form: (function, kwargs)."""
+    from service.review import procedure as proc
+
+    form = request.form
+    if action == "confirm":
+        return proc.confirm, {"checklist": {k: k in form for k in REVIEW_CHECKS}, "note": form.get("note") or None}
+    if action == "dismiss":
+        return proc.request_dismissal, {"reason": form.get("reason", "")}
+    if action == "approve_dismissal":
+        return proc.approve_dismissal, {}
+    if action == "reject_dismissal":
+        return proc.reject_dismissal, {"reason": form.get("reason") or None}
+    if action == "notice":
+        return proc.issue_notice, {}
+    if action == "statement":
+        return proc.add_statement, {
+            "kind": form.get("kind", "statement"),
+            "text": form.get("text", ""),
+            "channel": "officer",
+        }
+    if action == "hearing":
+        return proc.record_hearing, {"record": form.get("record", "")}
+    if action == "decide":
+        return proc.propose_decision, {
+            "kind": form.get("kind", ""),
+            "amount_yuan": _form_int("amount_yuan", 0),
+            "reason": form.get("reason") or None,
+        }
+    if action == "approve_decision":
+        return proc.approve_decision, {}
+    if action == "reject_decision":
+        return proc.reject_decision, {"reason": form.get("reason", "")}
+    if action == "serve":
+        return proc.serve, {"method": form.get("method", "")}
+    if action == "pay":
+        return proc.record_payment, {"amount_yuan": _form_int("amount_yuan", 0)}
+    if action == "close":
+        return proc.close, {}
+    if action == "station":
+        kg = form.get("kg", "").strip()
+        return proc.record_station_action, {
+            "kind": form.get("kind", ""),
+            "kg": float(kg) if kg else None,
+            "note": form.get("note") or None,
+        }
+    abort(404)
+
+
+@bp.post("/cases/<int:case_id>/act/<action>")
+@login_required(*REVIEWERS)
+def case_act(case_id: int, action: str):
+    from service.review import procedure as proc
+
+    check_csrf()
+    fn, kwargs = _step_args(action)
+    case = db.session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+    if case is None:
+        abort(404)
+    try:
+        proc.check_version(case, _form_int("version"))
+        result = fn(case, current_user(), **kwargs)
+    except proc.ProcedureError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("console.case_page", case_id=case_id))
+    db.session.commit()
+    if action == "notice":
+        # The clear code lives only in this officer's signed session, for printing the notice.
+        session[f"party_code_{case_id}"] = result[1]
+        flash(f"已发出告知书 {result[0].notice_number}。当事人查询码：{result[1]}（已印在告知书上，请立即打印）", "ok")
+    else:
+        flash("已保存", "ok")
+    if action in ("confirm", "dismiss") and request.form.get("next_in_queue"):
+        return redirect(_next_in_queue(case_id))
+    return redirect(url_for("console.case_page", case_id=case_id))
+
+
+def _next_in_queue(after_id: int) -> str:
+    """The next pending case in queue order, for review without going back to the list."""
+    nxt = db.session.execute(case_query({"status": "pending_review"}).limit(1)).first()
+    return url_for("console.case_page", case_id=nxt[0].id) if nxt else url_for("console.cases")
+
+
+@bp.get("/cases/next")
+@login_required(*REVIEWERS)
+def next_case():
+    return redirect(_next_in_queue(0))
+
+
+@bp.get("/my-cases")
+@login_required(*REVIEWERS)
+def my_cases():
+    stmt = case_query({"mine": True}, user_id=current_user().id)
+    rows = db.session.execute(stmt.where(Case.status.in_(OPEN_STATUSES)).limit(200)).all()
+    return render_template(
+        "console/list.html",
+        title="我的案件",
+        rows=[case_view(c, r, code) for c, r, code in rows],
+        empty="没有分配给您或由您办理的未结案件",
+    )
+
+
+@bp.get("/deadlines")
+@login_required(*REVIEWERS)
+def deadlines():
+    from service.review.operations import deadline_query
+    from service.review.procedure import deadline_view
+
+    rows = db.session.execute(deadline_query().limit(500)).all()
+    items = []
+    for c, r, code in rows:
+        view = case_view(c, r, code)
+        view["deadlines"] = [d for d in deadline_view(c) if d["running"] and (d["overdue"] or d["due_soon"])]
+        items.append(view)
+    return render_template("console/deadlines.html", rows=items)
+
+
+def _document(case_id: int, kind: str):
+    from service.review.documents import decision_document, notice_document
+
+    case = db.session.get(Case, case_id)
+    if case is None or kind not in ("notice", "decision"):
+        abort(404)
+    if kind == "notice" and not case.notice_number:
+        abort(404, description="本案尚未发出告知书")
+    if kind == "decision" and not case.decision_number:
+        abort(404, description="本案尚未作出处罚决定")
+    if kind == "notice":
+        return case, notice_document(case, session.get(f"party_code_{case.id}"))
+    return case, decision_document(case)
+
+
+@bp.get("/cases/<int:case_id>/documents/<kind>")
+@login_required(*REVIEWERS)
+def document(case_id: int, kind: str):
+    case, doc = _document(case_id, kind)
+    images = [
+        (e.kind, f"/api/v1/evidence/{e.id}/thumb")
+        for e in db.session.scalars(
+            select(EvidenceImage).where(EvidenceImage.reading_id == case.reading_id, EvidenceImage.status == "ready")
+        )
+    ]
+    return render_template(
+        "console/document.html",
+        doc=doc,
+        images=images,
+        pdf_url=url_for("console.document_pdf", case_id=case_id, kind=kind),
+    )
+
+
+@bp.get("/cases/<int:case_id>/documents/<kind>.pdf")
+@login_required(*REVIEWERS)
+def document_pdf(case_id: int, kind: str):
+    from flask import Response
+
+    from service.review.documents import render_pdf
+
+    _, doc = _document(case_id, kind)
+    filename = f"{doc.number or kind}.pdf"
+    return Response(
+        render_pdf(doc), mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
     )

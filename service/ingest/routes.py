@@ -15,6 +15,9 @@ from service.extensions import db
 from service.ingest import imports
 from service.ingest.operations import ingest_batch
 from service.ingest.schemas import (
+    EvidenceFileSchema,
+    EvidenceSchema,
+    EvidenceUploadFormSchema,
     ImportJobSchema,
     ImportUploadSchema,
     ReadingBatchResultSchema,
@@ -142,3 +145,36 @@ class ImportById(MethodView):
         if job is None or (principal.kind == "device" and job.created_by_site_id != principal.site_id):
             abort(404, message="导入任务不存在")
         return imports.job_view(job)
+
+
+@blp.route("/evidence")
+class Evidence(MethodView):
+    @blp.arguments(EvidenceUploadFormSchema, location="form")
+    @blp.arguments(EvidenceFileSchema, location="files")
+    @blp.response(201, EvidenceSchema)
+    @blp.alt_response(200, description="同一记录的同一图像已存在（重复上传）")
+    @blp.alt_response(413, description="图像超过大小上限")
+    def post(self, form, files):
+        """Upload one evidence image (JPEG/PNG) for a site's record; it may arrive before the reading."""
+        from models import Site
+        from service.ingest.evidence import evidence_view, store_evidence
+
+        require_role("device", "admin")
+        limit = current_app.config["EVIDENCE_MAX_BYTES"]
+        upload = files["file"]
+        data = upload.read(limit + 1)
+        if len(data) > limit:
+            abort(413, message=f"图像超过 {limit // (1024 * 1024)} MiB 上限")
+        if not data:
+            abort(422, message="图像文件为空", errors={"file": ["文件为空"]})
+        principal = current_principal()
+        site = db.session.scalar(select(Site).where(Site.code == form["site_code"]))
+        if site is None:
+            abort(422, message="未知点位", errors={"site_code": [f"未知点位编码：{form['site_code']}"]})
+        if principal.kind == "device" and site.id != principal.site_id:
+            abort(403, message="设备令牌只能上传本点位的图像")
+        row, created = store_evidence(site.id, form["record_id"], form["kind"], upload.filename, data)
+        db.session.commit()
+        if created:
+            request_drain(current_app)
+        return dict(evidence_view(row), duplicate=not created), 201 if created else 200

@@ -152,3 +152,40 @@ class ImportJobSchema(Schema):
     created_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)
     finished_at = fields.DateTime(allow_none=True)
+
+
+class EvidenceUploadFormSchema(Schema):
+    site_code = fields.String(required=True)
+    record_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(["plate", "front", "side", "rear", "overview"]),
+        metadata={"description": "plate 车牌特写 / front 车头 / side 侧面 / rear 车尾 / overview 全景"},
+    )
+
+
+class EvidenceFileSchema(Schema):
+    file = fields.Raw(
+        required=True,
+        metadata={"type": "string", "format": "binary", "description": "JPEG 或 PNG；超过大小上限返回 413"},
+    )
+
+
+class EvidenceSchema(Schema):
+    id = fields.Integer()
+    record_id = fields.String()
+    reading_id = fields.Integer(allow_none=True, metadata={"description": "记录尚未到达时为空，到达后自动关联"})
+    kind = fields.String()
+    kind_label = fields.String()
+    status = fields.String(metadata={"description": "pending 待处理 / ready 可用 / defect 证据缺陷"})
+    status_label = fields.String()
+    defect = fields.String(allow_none=True)
+    sha256 = fields.String()
+    size_bytes = fields.Integer()
+    width = fields.Integer(allow_none=True)
+    height = fields.Integer(allow_none=True)
+    uploaded_at = fields.DateTime()
+    original_url = fields.String()
+    thumb_url = fields.String(allow_none=True)
+    watermarked_url = fields.String(allow_none=True)
+    duplicate = fields.Boolean()

@@ -117,6 +117,13 @@ def case_detail(case: Case) -> dict:
     ):
         view[name] = getattr(case, name)
     view["deadlines"] = deadline_view(case)
+    from models import EvidenceImage
+    from service.ingest.evidence import evidence_view
+
+    evidence = db.session.scalars(
+        select(EvidenceImage).where(EvidenceImage.reading_id == case.reading_id).order_by(EvidenceImage.id)
+    )
+    view["evidence"] = [evidence_view(e) for e in evidence]
     view["statements"] = [
         {
             "id": s.id,

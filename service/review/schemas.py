@@ -1,7 +1,7 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 from models.case import REVIEW_CHECKS, SERVICE_METHODS
-from service.ingest.schemas import PenaltyBarSchema
+from service.ingest.schemas import EvidenceSchema, PenaltyBarSchema  # noqa: F401 (nested by name)
 
 
 class CaseQueryArgsSchema(Schema):
@@ -145,4 +145,5 @@ class CaseDetailSchema(CaseSchema):
     closed_at = fields.DateTime(allow_none=True)
     deadlines = fields.List(fields.Nested(DeadlineSchema))
     statements = fields.List(fields.Nested(StatementSchema))
+    evidence = fields.List(fields.Nested("EvidenceSchema"))
     penalty_proposal = fields.Dict(allow_none=True, metadata={"description": "按62号令第四十三条计算的处罚建议"})

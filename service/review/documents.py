@@ -1,0 +1,211 @@
+"""The notice (告知书) and decision (决定书): one content model, shown as a print
+view in the browser and rendered to PDF (fpdf2, with the CJK font embedded)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+
+from models import Case, EvidenceImage, Reading, Site
+from models.case import SERVICE_METHODS
+from service.extensions import db
+from service.ingest.operations import CST
+
+PLATE_COLORS_CN = {"yellow": "黄", "blue": "蓝", "green": "绿", "yellow_green": "黄绿", "white": "白", "black": "黑"}
+VEHICLE_CN = {"truck": "货车", "combination": "汽车列车"}
+
+
+@dataclass
+class Document:
+    title: str
+    number: str
+    agency: str
+    addressee: str
+    sections: list[tuple[str, list[str]]] = field(default_factory=list)
+    images: list[tuple[str, str]] = field(default_factory=list)  # (label, absolute path of the thumbnail)
+    footer: list[str] = field(default_factory=list)
+
+
+def _facts(case: Case, reading: Reading, site: Site) -> str:
+    when = reading.captured_at.astimezone(CST)
+    colour = PLATE_COLORS_CN.get(reading.plate_color or "", "")
+    plate = f"{reading.plate}（{colour}牌）" if reading.plate and colour else (reading.plate or "（号牌未识别）")
+    vehicle = VEHICLE_CN.get(reading.vehicle_type or "", "货车")
+    excess = max(0.0, reading.overlimit_kg - reading.tolerance_kg)
+    return (
+        f"经查，号牌为 {plate} 的 {reading.axle_count} 轴{vehicle}，于 {when:%Y年%m月%d日 %H时%M分} "
+        f"在 {site.name}（点位编码 {site.code}）经检测，车货总质量 {reading.gross_weight_kg:,.0f} 千克，"
+        f"超过 {reading.limit_kg:,} 千克的限定标准；扣除计量误差 {reading.tolerance_kg:,} 千克后超限 {excess:,.0f} 千克，"
+        f"超限率 {reading.overlimit_pct:.2f}%。认定依据：{reading.rule_article}。"
+    )
+
+
+def _images(reading_id: int) -> list[tuple[str, str]]:
+    from models.evidence import EVIDENCE_KINDS
+
+    root = Path(current_app.config["EVIDENCE_DIR"])
+    rows = db.session.query(EvidenceImage).filter_by(reading_id=reading_id, status="ready").order_by(EvidenceImage.id)
+    return [(EVIDENCE_KINDS.get(r.kind, r.kind), str(root / r.thumb_path)) for r in rows if r.thumb_path]
+
+
+def _penalty_text(items: list[dict]) -> list[str]:
+    return [f"{i['basis_text']}（依据：{i['article']}）" for i in items]
+
+
+def notice_document(case: Case, party_code: str | None) -> Document:
+    reading = db.session.get(Reading, case.reading_id)
+    site = db.session.get(Site, case.site_id)
+    proposal = case.notified_penalty or {}
+    kind = proposal.get("kind")
+    proposed = (
+        "警告"
+        if kind == "warning"
+        else (f"罚款人民币 {proposal.get('proposed_yuan', 0):,} 元" if kind == "fine" else "不予处罚")
+    )
+    doc = Document(
+        title="交通运输行政处罚告知书（超限运输）",
+        number=case.notice_number or "",
+        agency=current_app.config["AGENCY_NAME"],
+        addressee=f"车辆所有人（号牌 {case.plate or '未识别'}）：",
+    )
+    doc.sections.append(("违法事实", [_facts(case, reading, site)]))
+    doc.sections.append(
+        ("处罚依据与拟作出的处罚", _penalty_text(proposal.get("items", [])) + [f"拟作出的行政处罚：{proposed}。"])
+    )
+    code_line = f"在线查询码：{party_code}" if party_code else "在线查询码：见首次打印的告知书（系统不保存明文）"
+    doc.sections.append(
+        (
+            "当事人的权利",
+            [
+                "根据《中华人民共和国行政处罚法》第四十四条、第四十五条，你（单位）有权进行陈述和申辩。",
+                f"请于 {case.statement_due} 前提出陈述、申辩；逾期未提出的，视为放弃上述权利。",
+                f"根据《中华人民共和国行政处罚法》第六十三条、第六十四条，对较大数额罚款你（单位）有权要求听证，"
+                f"请于 {case.hearing_request_due} 前（告知后五个工作日内）提出。",
+                "可登录本机关在线渠道（/party），输入号牌与查询码，查询本记录及证据图像并在线提交陈述申辩或听证申请。",
+                code_line,
+            ],
+        )
+    )
+    doc.images = _images(case.reading_id)
+    doc.footer = [
+        current_app.config["AGENCY_NAME"],
+        f"{case.notice_issued_at.astimezone(CST):%Y年%m月%d日}" if case.notice_issued_at else "",
+    ]
+    return doc
+
+
+def decision_document(case: Case) -> Document:
+    reading = db.session.get(Reading, case.reading_id)
+    site = db.session.get(Site, case.site_id)
+    basis = case.decision_basis or {}
+    statements = [s for s in case.statements if s.kind in ("statement", "hearing_request")]
+    heard = [
+        f"当事人于 {s.submitted_at.astimezone(CST):%Y年%m月%d日} 提出{'陈述申辩' if s.kind == 'statement' else '听证申请'}：{s.text}"
+        for s in statements
+    ] or ["当事人在规定期限内未提出陈述、申辩，或明确放弃上述权利。"]
+    if case.hearing_record:
+        heard.append(f"听证情况：{case.hearing_record}")
+    if case.decision_kind == "fine":
+        outcome = [
+            f"决定给予罚款人民币 {case.decision_amount_yuan:,} 元的行政处罚。",
+            "请自收到本决定书之日起十五日内缴纳罚款（《中华人民共和国行政处罚法》第六十七条）。"
+            + current_app.config["PAYMENT_INSTRUCTIONS"]
+            + "。",
+            "到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不超出罚款的数额（第七十二条）。",
+        ]
+    else:
+        outcome = ["决定给予警告的行政处罚。"]
+    if case.decision_reason:
+        outcome.append(f"裁量说明：{case.decision_reason}")
+    doc = Document(
+        title="交通运输行政处罚决定书（超限运输）",
+        number=case.decision_number or "",
+        agency=current_app.config["AGENCY_NAME"],
+        addressee=f"当事人：车辆所有人（号牌 {case.plate or '未识别'}）",
+    )
+    doc.sections += [
+        ("违法事实", [_facts(case, reading, site)]),
+        ("陈述申辩及采纳情况", heard),
+        ("处罚依据", _penalty_text(basis.get("items", []))),
+        ("处罚决定", outcome),
+        (
+            "救济途径",
+            [
+                f"如不服本决定，可在收到本决定书之日起六十日内向{current_app.config['REVIEW_AUTHORITY']}申请行政复议，"
+                "或者在六个月内依法向人民法院提起行政诉讼。"
+            ],
+        ),
+    ]
+    if case.service_method:
+        doc.sections.append(
+            (
+                "送达",
+                [
+                    f"送达方式：{SERVICE_METHODS.get(case.service_method, case.service_method)}，"
+                    f"送达日期：{case.served_at.astimezone(CST):%Y年%m月%d日}。"
+                ],
+            )
+        )
+    doc.images = _images(case.reading_id)
+    doc.footer = [
+        current_app.config["AGENCY_NAME"],
+        f"{case.decided_at.astimezone(CST):%Y年%m月%d日}" if case.decided_at else "",
+    ]
+    return doc
+
+
+def render_pdf(doc: Document) -> bytes:
+    from fpdf import FPDF
+
+    from service.evidence.fonts import cjk_font_path
+
+    path, index = cjk_font_path()
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=18)
+    kwargs = {"collection_font_number": index} if path.lower().endswith(".ttc") else {}
+    pdf.add_font("cjk", "", path, **kwargs)
+    pdf.add_page()
+    pdf.set_font("cjk", size=17)
+    pdf.multi_cell(0, 10, doc.agency, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 10, doc.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=10.5)
+    pdf.multi_cell(0, 7, doc.number, align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 7, doc.addressee, new_x="LMARGIN", new_y="NEXT")
+    for heading, paragraphs in doc.sections:
+        pdf.ln(2)
+        pdf.set_font("cjk", size=12)
+        pdf.multi_cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("cjk", size=10.5)
+        for para in paragraphs:
+            pdf.multi_cell(0, 6.5, "　　" + para, new_x="LMARGIN", new_y="NEXT")
+    if doc.images:
+        _pdf_images(pdf, doc.images)
+    pdf.ln(6)
+    for line in doc.footer:
+        pdf.multi_cell(0, 7, line, align="R", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def _pdf_images(pdf, images: list[tuple[str, str]]) -> None:
+    pdf.ln(2)
+    pdf.set_font("cjk", size=12)
+    pdf.multi_cell(0, 8, "证据图像", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=9)
+    x0, width, gap = pdf.l_margin, 56, 4
+    for i, (label, path) in enumerate(images):
+        col = i % 3
+        if col == 0 and i:
+            pdf.ln(48)
+        if pdf.get_y() > 240:
+            pdf.add_page()
+        x, y = x0 + col * (width + gap), pdf.get_y()
+        try:
+            pdf.image(path, x=x, y=y, w=width)
+        except (OSError, RuntimeError, ValueError):
+            continue  # a missing derived file leaves a gap, never a broken document
+        pdf.set_xy(x, y + 42)
+        pdf.cell(width, 5, label)
+        pdf.set_xy(x0, y)
+    pdf.ln(48)
