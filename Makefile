@@ -22,7 +22,12 @@ run: $(VENV)/.runtime
 
 ## make test: the whole suite on SQLite and PostgreSQL with a real Redis
 test: $(VENV)/.dev
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo "!!! Chromium 未安装：浏览器测试（tests/browser）不会运行。"; \
+	  echo "!!! Chromium is missing: the browser tests will NOT run. apt-get install chromium"; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; }
+	$(PY) -m pytest -q -rs $(PYTEST_ARGS)
 
 ## make bench: ingest throughput and latency on SQLite and PostgreSQL (prints figures)
 bench: $(VENV)/.dev

@@ -27,6 +27,27 @@ CASE_STATUS_LABELS = {
     "executed": "已执行",
     "closed": "已结案",
 }
+AUDIT_ACTION_LABELS = {
+    "case.confirm": "审核确认",
+    "case.request_dismissal": "申请撤销",
+    "case.approve_dismissal": "批准撤销",
+    "case.reject_dismissal": "驳回撤销申请",
+    "case.issue_notice": "发出告知书",
+    "case.statement": "陈述申辩",
+    "case.hearing_request": "申请听证",
+    "case.waiver": "放弃陈述申辩",
+    "case.record_hearing": "登记听证",
+    "case.propose_decision": "提出处罚决定",
+    "case.approve_decision": "批准处罚决定",
+    "case.reject_decision": "退回处罚决定",
+    "case.serve": "登记送达",
+    "case.record_payment": "登记缴款",
+    "case.close": "结案",
+    "case.assign": "分配案件",
+    "case.unloading": "登记卸载",
+    "case.transfer": "登记驳载",
+    "case.turned_back": "登记劝返",
+}
 OPEN_STATUSES = tuple(s for s in CASE_STATUS_LABELS if s not in ("dismissed", "closed"))
 SERVICE_METHODS = {
     "direct": "直接送达",

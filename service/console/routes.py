@@ -25,11 +25,15 @@ PAGE_SIZE = 25
 
 @bp.app_context_processor
 def _globals():
+    from models.case import AUDIT_ACTION_LABELS, CASE_STATUS_LABELS
+
     return {
         "current_user": current_user(),
         "csrf_token": csrf_token,
         "ROLE_LABELS": ROLE_LABELS,
         "SITE_KIND_LABELS": SITE_KIND_LABELS,
+        "AUDIT_ACTION_LABELS": AUDIT_ACTION_LABELS,
+        "CASE_STATUS_LABELS": CASE_STATUS_LABELS,
     }
 
 
@@ -363,7 +367,7 @@ def _document(case_id: int, kind: str):
 def document(case_id: int, kind: str):
     case, doc = _document(case_id, kind)
     images = [
-        (e.kind, f"/api/v1/evidence/{e.id}/thumb")
+        (e.kind, f"/evidence/{e.id}/thumb")
         for e in db.session.scalars(
             select(EvidenceImage).where(EvidenceImage.reading_id == case.reading_id, EvidenceImage.status == "ready")
         )
@@ -388,3 +392,11 @@ def document_pdf(case_id: int, kind: str):
     return Response(
         render_pdf(doc), mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
     )
+
+
+@bp.get("/evidence/<int:evidence_id>/<any(original, thumb, watermarked):variant>")
+@login_required(*REVIEWERS)
+def evidence_file(evidence_id: int, variant: str):
+    from service.evidence.serving import send_evidence
+
+    return send_evidence(evidence_id, variant)

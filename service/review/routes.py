@@ -224,24 +224,6 @@ def assign(data, case_id: int):
 @blp.alt_response(404, description="图像不存在或尚未生成")
 def evidence_file(evidence_id: int, variant: str):
     """An evidence image: the original bytes untouched, its thumbnail or the watermarked copy."""
-    from pathlib import Path
+    from service.evidence.serving import send_evidence
 
-    from flask import current_app, send_file
-
-    from models import EvidenceImage
-
-    row = db.session.get(EvidenceImage, evidence_id)
-    rel = (
-        None
-        if row is None
-        else {"original": row.original_path, "thumb": row.thumb_path, "watermarked": row.watermarked_path}[variant]
-    )
-    if rel is None:
-        abort(404, message="图像不存在或尚未生成")
-    path = Path(current_app.config["EVIDENCE_DIR"]) / rel
-    mimetype = "image/jpeg" if variant != "original" else ("image/png" if row.format == "PNG" else "image/jpeg")
-    response = send_file(path, mimetype=mimetype, max_age=3600, etag=row.sha256 if variant == "original" else True)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if variant == "original":
-        response.headers["X-Evidence-SHA256"] = row.sha256
-    return response
+    return send_evidence(evidence_id, variant)

@@ -1,7 +1,11 @@
 // Keyboard shortcuts for review work. Queue: j/k move, Enter opens.
 // Case page: c confirm, d dismiss (focus the reason), n next case in the queue.
 (function () {
-  function typing(e) { var t = e.target.tagName; return t === "INPUT" || t === "TEXTAREA" || t === "SELECT"; }
+  function typing(e) {
+    var t = e.target, tag = t.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT" || t.isContentEditable) return true;
+    return tag === "INPUT" && !/^(checkbox|radio|button|submit)$/.test(t.type);
+  }
   var rows = Array.prototype.slice.call(document.querySelectorAll("table.queue tbody tr"));
   var at = -1;
   function mark(i) {
