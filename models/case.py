@@ -26,6 +26,7 @@ CASE_STATUS_LABELS = {
     "served": "已送达",
     "executed": "已执行",
     "closed": "已结案",
+    "merged": "已并案（静态复核）",
 }
 AUDIT_ACTION_LABELS = {
     "case.confirm": "审核确认",
@@ -47,8 +48,12 @@ AUDIT_ACTION_LABELS = {
     "case.unloading": "登记卸载",
     "case.transfer": "登记驳载",
     "case.turned_back": "登记劝返",
+    "case.reweigh_linked": "关联静态复核",
+    "case.merged": "并入原案件",
 }
-OPEN_STATUSES = tuple(s for s in CASE_STATUS_LABELS if s not in ("dismissed", "closed"))
+OPEN_STATUSES = tuple(s for s in CASE_STATUS_LABELS if s not in ("dismissed", "closed", "merged"))
+# Before a decision, a static re-weigh can still change the figures a case stands on.
+REWEIGHABLE = ("pending_review", "confirmed", "notice_issued", "hearing_requested", "dismissal_requested")
 SERVICE_METHODS = {
     "direct": "直接送达",
     "post": "邮寄送达",
@@ -93,12 +98,13 @@ class Case(Base):
     # Optimistic lock: every change bumps it; an edit based on an older version is refused.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # Review (审核), 行政处罚法 第四十一条第二款
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     review_checklist: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
-    # A static re-weigh (复核) whose figures take precedence over the WIM reading.
+    # A static re-weigh (复核) of the same vehicle, linked by the follow-up job.
     reweigh_reading_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"))
     # Dismissal: requested by one person, approved by a supervisor who is someone else.
     dismissal_reason: Mapped[str | None] = mapped_column(Text)

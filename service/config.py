@@ -60,6 +60,9 @@ class Config:
     PAYMENT_INSTRUCTIONS: str = "请持本决定书到指定银行或通过政务服务平台缴纳罚款"
     REVIEW_AUTHORITY: str = "本级人民政府或上一级交通运输主管部门"
     PARTY_ATTEMPTS_PER_15_MIN: int = 10
+    # How long after a non-site weighing a station re-weigh of the same plate still
+    # counts as its 复核. UNCONFIRMED: no national rule found (domain-rules.md §6.4).
+    REWEIGH_WINDOW_HOURS: int = 24
     IMPORT_CHUNK_ROWS: int = 1000
     RQ_QUEUE: str = "default"
     OUTBOX_DRAIN_BATCH: int = 2000

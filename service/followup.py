@@ -28,6 +28,9 @@ def readings_ingested(payloads: list[dict]) -> None:
     from service.evidence.processing import attach_to_readings
 
     reading_ids = sorted({r for p in payloads for r in p.get("reading_ids", [])})
+    from service.review.reweigh import link_reweighs
+
+    link_reweighs(reading_ids)
     queue_image_work(attach_to_readings(reading_ids))
 
 

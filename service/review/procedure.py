@@ -133,15 +133,38 @@ def reject_dismissal(case: Case, actor: User, reason: str | None = None) -> Case
 
 
 def effective_reading(case: Case) -> Reading:
-    """The figures the case stands on: a linked static re-weigh takes precedence."""
-    return db.session.get(Reading, case.reweigh_reading_id or case.reading_id)
+    """The figures the case stands on (domain-rules.md §6.4).
+
+    A linked static re-weigh takes precedence; ⚖ when the non-site reading is itself
+    usable and shows the lower excess, the lower of the two is used."""
+    wim = db.session.get(Reading, case.reading_id)
+    if not case.reweigh_reading_id:
+        return wim
+    static = db.session.get(Reading, case.reweigh_reading_id)
+    if reading_usable(wim) and _excess(wim) < _excess(static):
+        return wim
+    return static
+
+
+def reading_usable(reading: Reading) -> bool:
+    """Whether this weighing on its own could support a penalty (calibration, limitation)."""
+    from service.ingest.operations import load_sites
+    from service.rules import penalty_bars
+
+    site = db.session.get(Site, reading.site_id)
+    return not penalty_bars(
+        reading.captured_at, load_sites([site.code])[site.code].facts_on(reading.captured_at), _now()
+    )
+
+
+def _excess(reading: Reading) -> float:
+    return max(0.0, reading.overlimit_kg - reading.tolerance_kg)
 
 
 def proposal_for(case: Case):
     reading = effective_reading(case)
-    excess = max(0.0, reading.overlimit_kg - reading.tolerance_kg)
     return propose_penalty(
-        excess,
+        _excess(reading),
         length_mm=reading.length_mm,
         width_mm=reading.width_mm,
         height_mm=reading.height_mm,
