@@ -10,6 +10,7 @@ from models.reading import Reading
 from models.site import DeviceToken, Site, SiteCalibration
 from models.stats import SiteDailyStats
 from models.user import User
+from models.watch import Alert, WatchEntry
 
 __all__ = [
     "AuditEvent",
@@ -29,4 +30,6 @@ __all__ = [
     "SiteCalibration",
     "SiteDailyStats",
     "User",
+    "Alert",
+    "WatchEntry",
 ]

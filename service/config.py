@@ -63,6 +63,8 @@ class Config:
     # How long after a non-site weighing a station re-weigh of the same plate still
     # counts as its 复核. UNCONFIRMED: no national rule found (domain-rules.md §6.4).
     REWEIGH_WINDOW_HOURS: int = 24
+    # Every 百吨王 is put on the watch list for this long (a local policy; UNCONFIRMED).
+    BAIDUNWANG_WATCH_DAYS: int = 180
     IMPORT_CHUNK_ROWS: int = 1000
     RQ_QUEUE: str = "default"
     OUTBOX_DRAIN_BATCH: int = 2000

@@ -31,6 +31,10 @@ def readings_ingested(payloads: list[dict]) -> None:
     from service.review.reweigh import link_reweighs
 
     link_reweighs(reading_ids)
+    from service.watch.operations import raise_alerts, watch_baidunwang
+
+    raise_alerts(reading_ids)  # before auto-watching, so a 百吨王's own detection is no alert
+    watch_baidunwang(reading_ids)
     queue_image_work(attach_to_readings(reading_ids))
 
 

@@ -25,6 +25,8 @@ TABLES = (
     "audit_events",
     "audit_head",
     "outbox",
+    "alerts",
+    "watch_entries",
     "site_daily_stats",
     "evidence_images",
     "case_statements",

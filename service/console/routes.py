@@ -400,3 +400,85 @@ def evidence_file(evidence_id: int, variant: str):
     from service.evidence.serving import send_evidence
 
     return send_evidence(evidence_id, variant)
+
+
+# ── 布控, alerts and hotspots ────────────────────────────────────────────────
+
+
+@bp.get("/alerts/live")
+@login_required(*REVIEWERS)
+def alerts_live():
+    """Polled by every console page: open alerts newer than `after` (JSON)."""
+    from flask import jsonify
+
+    from service.watch.routes import alert_rows
+
+    after = request.args.get("after", 0, type=int)
+    rows = alert_rows({"open": True, "after_id": after}, limit=20)
+    return jsonify([{**r, "captured_at": _local(r["captured_at"], "%m-%d %H:%M"), "raised_at": None} for r in rows])
+
+
+@bp.route("/alerts", methods=["GET", "POST"])
+@login_required(*REVIEWERS)
+def alerts():
+    from models import Alert
+    from service.watch import operations as watch_ops
+    from service.watch.routes import alert_rows
+
+    if request.method == "POST":
+        check_csrf()
+        alert = db.session.get(Alert, _form_int("alert_id", 0) or 0)
+        if alert is None:
+            abort(404)
+        if current_user().role not in ("officer", "supervisor"):
+            abort(403)
+        watch_ops.acknowledge(alert, current_user(), request.form.get("note") or None)
+        db.session.commit()
+        flash("告警已确认", "ok")
+        return redirect(url_for("console.alerts"))
+    return render_template("console/alerts.html", rows=alert_rows({}, limit=200))
+
+
+@bp.route("/watchlist", methods=["GET", "POST"])
+@login_required(*REVIEWERS)
+def watchlist():
+    from models import WatchEntry
+    from service.watch import operations as watch_ops
+
+    user = current_user()
+    if request.method == "POST":
+        check_csrf()
+        if user.role != "supervisor":
+            abort(403)
+        try:
+            if request.form.get("end_id"):
+                entry = db.session.get(WatchEntry, _form_int("end_id", 0) or 0)
+                if entry is None:
+                    abort(404)
+                watch_ops.end_watch(entry, user)
+            else:
+                until = date.fromisoformat(request.form.get("until", ""))
+                ends = datetime.combine(until + timedelta(days=1), time(0), tzinfo=CST)
+                watch_ops.add_watch(request.form.get("plate", ""), request.form.get("reason", ""), ends, user)
+        except ValueError as exc:
+            db.session.rollback()
+            flash(str(exc) if str(exc) else "日期格式应为 YYYY-MM-DD", "error")
+            return redirect(url_for("console.watchlist"))
+        db.session.commit()
+        flash("已保存", "ok")
+        return redirect(url_for("console.watchlist"))
+    entries = db.session.scalars(
+        select(WatchEntry).where(watch_ops.active_clause(watch_ops._now())).order_by(WatchEntry.id.desc())
+    ).all()
+    return render_template("console/watchlist.html", entries=entries, can_edit=user.role == "supervisor")
+
+
+@bp.get("/hotspots")
+@login_required("admin", "supervisor", "officer", "investigator")
+def hotspots():
+    from service.stats.operations import baidunwang_hotspots
+
+    days = 90 if request.args.get("days") == "90" else 30
+    data = baidunwang_hotspots(days)
+    peak = max((h["count"] for h in data["hours"]), default=0)
+    return render_template("console/hotspots.html", data=data, days=days, peak=peak)

@@ -1,0 +1,26 @@
+// Live 布控 alerts on every console page: poll every few seconds, no reload needed.
+(function () {
+  var box = document.getElementById("live-alerts"), badge = document.getElementById("alert-count");
+  var seen = {}, first = true, after = 0;
+  function show(a) {
+    var div = document.createElement("div");
+    div.className = "live-alert";
+    div.setAttribute("role", "alert");
+    div.textContent = "布控告警：" + a.plate + " 于 " + a.captured_at + " 经过 " + a.site_name + "（" + a.reason + "）";
+    var link = document.createElement("a"); link.href = "/alerts"; link.textContent = " 查看";
+    div.appendChild(link);
+    box.prepend(div);
+  }
+  function poll() {
+    fetch("/alerts/live?after=0", {credentials: "same-origin"}).then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (rows) {
+        badge.hidden = rows.length === 0; badge.textContent = rows.length;
+        rows.slice().reverse().forEach(function (a) {
+          if (!seen[a.id]) { seen[a.id] = true; if (!first || a.id > after) show(a); }
+        });
+        first = false;
+      }).catch(function () {});
+  }
+  poll();
+  setInterval(poll, 4000);
+})();

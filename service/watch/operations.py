@@ -1,0 +1,159 @@
+"""布控: watched plates and the alerts their detections raise.
+
+The check runs in the follow-up job over each ingested batch (one query per
+batch), so an alert appears within seconds and the ingest hot path pays nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
+
+from models import Alert, Reading, User, WatchEntry
+from service import audit
+from service.extensions import db
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def active_clause(at: datetime):
+    return and_(WatchEntry.starts_at <= at, WatchEntry.ends_at > at, WatchEntry.ended_at.is_(None))
+
+
+def add_watch(
+    plate: str,
+    reason: str,
+    ends_at: datetime,
+    actor: User | None,
+    *,
+    source: str = "manual",
+    source_reading_id: int | None = None,
+) -> WatchEntry:
+    from service.rules import normalise_plate
+
+    plate = normalise_plate(plate or "")
+    if not plate:
+        raise ValueError("车牌不能为空")
+    if not (reason or "").strip():
+        raise ValueError("布控须填写理由")
+    if ends_at <= _now():
+        raise ValueError("布控截止时间须晚于当前时间")
+    entry = WatchEntry(
+        plate=plate,
+        reason=reason.strip(),
+        source=source,
+        starts_at=_now(),
+        ends_at=ends_at,
+        created_by_id=actor.id if actor else None,
+        source_reading_id=source_reading_id,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(
+        "watch.add",
+        "watch",
+        entry.id,
+        actor=actor.username if actor else "system",
+        actor_user_id=actor.id if actor else None,
+        reason=entry.reason,
+        data={"plate": plate, "ends_at": ends_at.isoformat(), "source": source},
+    )
+    return entry
+
+
+def end_watch(entry: WatchEntry, actor: User) -> None:
+    if entry.ended_at is None:
+        entry.ended_at, entry.ended_by_id = _now(), actor.id
+        audit.record(
+            "watch.end", "watch", entry.id, actor=actor.username, actor_user_id=actor.id, data={"plate": entry.plate}
+        )
+    db.session.flush()
+
+
+def watch_baidunwang(reading_ids: list[int]) -> int:
+    """Every 百吨王 vehicle goes on the watch list (or has its entry extended)."""
+    days = current_app.config["BAIDUNWANG_WATCH_DAYS"]
+    added = 0
+    rows = db.session.execute(
+        select(Reading.id, Reading.plate, Reading.captured_at, Reading.gross_weight_kg).where(
+            Reading.id.in_(reading_ids), Reading.baidunwang.is_(True), Reading.plate_valid.is_(True)
+        )
+    ).all()
+    for reading_id, plate, captured_at, gross in rows:
+        ends = max(captured_at, _now()) + timedelta(days=days)
+        current = db.session.scalar(
+            select(WatchEntry).where(
+                WatchEntry.plate == plate, WatchEntry.source == "baidunwang", active_clause(_now())
+            )
+        )
+        if current is not None:
+            current.ends_at = max(current.ends_at, ends)
+            continue
+        add_watch(
+            plate,
+            f"百吨王：{captured_at:%Y-%m-%d} 检测总质量 {gross:,.0f} kg",
+            ends,
+            None,
+            source="baidunwang",
+            source_reading_id=reading_id,
+        )
+        added += 1
+    return added
+
+
+def raise_alerts(reading_ids: list[int]) -> list[int]:
+    """Alerts for readings of watched plates (one query per batch; idempotent)."""
+    if not reading_ids:
+        return []
+    hits = db.session.execute(
+        select(Reading.id, Reading.site_id, Reading.plate, Reading.captured_at, WatchEntry.id)
+        .join(WatchEntry, WatchEntry.plate == Reading.plate)
+        # Watched when the reading came in (a late upload of a pass still alerts), until the end date.
+        .where(
+            Reading.id.in_(reading_ids),
+            WatchEntry.starts_at <= Reading.received_at,
+            WatchEntry.ends_at > Reading.captured_at,
+            WatchEntry.ended_at.is_(None),
+        )
+    ).all()
+    raised = []
+    for reading_id, site_id, plate, captured_at, entry_id in hits:
+        if entry_id_source_reading(entry_id) == reading_id:
+            continue  # the detection that put the plate on the list is not news
+        alert = Alert(
+            watch_entry_id=entry_id,
+            reading_id=reading_id,
+            site_id=site_id,
+            plate=plate,
+            captured_at=captured_at,
+            raised_at=_now(),
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(alert)
+                db.session.flush()
+            raised.append(alert.id)
+        except IntegrityError:
+            continue  # already raised by an earlier run of this job
+    return raised
+
+
+def entry_id_source_reading(entry_id: int) -> int | None:
+    return db.session.scalar(select(WatchEntry.source_reading_id).where(WatchEntry.id == entry_id))
+
+
+def acknowledge(alert: Alert, actor: User, note: str | None = None) -> Alert:
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by_id, alert.note = _now(), actor.id, note
+        audit.record("alert.ack", "alert", alert.id, actor=actor.username, actor_user_id=actor.id, reason=note)
+    db.session.flush()
+    return alert
+
+
+def open_alert_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Alert).where(Alert.acknowledged_at.is_(None)))
