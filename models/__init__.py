@@ -7,6 +7,7 @@ from models.evidence import EvidenceImage
 from models.importjob import ImportJob
 from models.outbox import OutboxEvent
 from models.reading import Reading
+from models.registry import Driver, Enterprise, Permit, Vehicle
 from models.site import DeviceToken, Site, SiteCalibration
 from models.stats import SiteDailyStats
 from models.user import User
@@ -25,6 +26,10 @@ __all__ = [
     "ImportJob",
     "OutboxEvent",
     "Reading",
+    "Driver",
+    "Enterprise",
+    "Permit",
+    "Vehicle",
     "DeviceToken",
     "Site",
     "SiteCalibration",

@@ -98,6 +98,14 @@ class Case(Base):
     # Optimistic lock: every change bumps it; an edit based on an older version is refused.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
+    # Registry links (filled by the follow-up job when the plate matches)
+    vehicle_id: Mapped[int | None] = mapped_column(ForeignKey("vehicles.id"), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    driver_id: Mapped[int | None] = mapped_column(ForeignKey("drivers.id"), index=True)
+    # A 大件 permit that did not cover the weighing (车证不符 / 未按许可路线行驶), with its article.
+    permit_issue: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    # Repeat-offender counts at the moment of the decision (R-VEH-3 / R-DRV-3 / R-ENT-10).
+    repeat_at_decision: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # Review (审核), 行政处罚法 第四十一条第二款

@@ -21,6 +21,8 @@ class ImportJob(Base):
     __tablename__ = "import_jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # readings | enterprises | vehicles | drivers | permits
+    kind: Mapped[str] = mapped_column(String(16), default="readings", server_default="readings")
     filename: Mapped[str] = mapped_column(String(255))
     stored_path: Mapped[str] = mapped_column(String(512))
     sha256: Mapped[str] = mapped_column(String(64), index=True)

@@ -67,3 +67,6 @@ class Reading(Base):
     rule_version: Mapped[str] = mapped_column(String(64))
     tolerance_rule: Mapped[str] = mapped_column(String(32))
     tolerance_basis: Mapped[str] = mapped_column(String(255))
+    # 大件运输许可: permitted (no case) / over_permit (车证不符) / off_route (未按许可路线行驶)
+    permit_status: Mapped[str | None] = mapped_column(String(16))
+    permit_number: Mapped[str | None] = mapped_column(String(64))

@@ -70,13 +70,14 @@ def _register(app: Flask) -> None:
     from service.auth.routes import blp as auth_blp
     from service.console.routes import bp as console_bp
     from service.ingest.routes import blp as ingest_blp
+    from service.registry.routes import blp as registry_blp
     from service.review.routes import blp as review_blp
     from service.stats.routes import blp as stats_blp
     from service.watch.routes import blp as watch_blp
 
     errors.register(app)
     health.register(app)
-    for blp in (auth_blp, ingest_blp, review_blp, watch_blp, stats_blp, admin_blp):
+    for blp in (auth_blp, ingest_blp, review_blp, watch_blp, registry_blp, stats_blp, admin_blp):
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(console_bp)
     from service.party.routes import bp as party_bp

@@ -25,6 +25,9 @@ def readings_ingested(payloads: list[dict]) -> None:
         refresh_site_day(site_id, date.fromisoformat(day))
     case_ids = sorted({c for p in payloads for c in p.get("case_ids", [])})
     link_prior_cases(case_ids)
+    from service.registry.operations import link_cases
+
+    link_cases(case_ids)
     from service.evidence.processing import attach_to_readings
 
     reading_ids = sorted({r for p in payloads for r in p.get("reading_ids", [])})

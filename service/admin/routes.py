@@ -54,7 +54,7 @@ class Sites(MethodView):
         except ops.AdminError as exc:
             abort(409, message=str(exc))
         db.session.commit()
-        return dict(SiteSchema().dump(site), device_token=clear)
+        return {**{c.key: getattr(site, c.key) for c in Site.__table__.columns}, "device_token": clear}
 
 
 @blp.route("/sites/<code>/calibrations")
@@ -89,7 +89,13 @@ class SiteTokens(MethodView):
         """Issue another device token for the site; shown once."""
         token, clear = ops.issue_device_token(_site_or_404(code), data.get("label"), **_actor())
         db.session.commit()
-        return dict(DeviceTokenSchema().dump(token), device_token=clear)
+        return {
+            "id": token.id,
+            "label": token.label,
+            "created_at": token.created_at,
+            "revoked_at": token.revoked_at,
+            "device_token": clear,
+        }
 
 
 @blp.route("/sites/<code>/tokens/<int:token_id>")

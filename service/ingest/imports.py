@@ -38,7 +38,7 @@ def import_dir() -> Path:
     return path
 
 
-def store_upload(filename: str, data: bytes, *, user_id=None, site_id=None) -> ImportJob:
+def store_upload(filename: str, data: bytes, *, user_id=None, site_id=None, kind: str = "readings") -> ImportJob:
     digest = hashlib.sha256(data).hexdigest()
     path = import_dir() / f"{digest}.csv"
     if not path.exists():
@@ -46,6 +46,7 @@ def store_upload(filename: str, data: bytes, *, user_id=None, site_id=None) -> I
         tmp.write_bytes(data)
         tmp.replace(path)
     job = ImportJob(
+        kind=kind,
         filename=filename[:255],
         stored_path=str(path),
         sha256=digest,
@@ -117,6 +118,10 @@ def decode(data: bytes) -> str:
 
 def run_import(job: ImportJob, progress: Progress | None = None, commit: bool = True) -> ImportJob:
     """Import the job's file chunk by chunk; the job row holds progress and errors."""
+    if job.kind != "readings":
+        from service.registry.imports import run_registry_import
+
+        return run_registry_import(job, progress, commit)
     chunk_rows = current_app.config["IMPORT_CHUNK_ROWS"]
     try:
         text = decode(Path(job.stored_path).read_bytes())
@@ -200,6 +205,7 @@ def job_view(job: ImportJob) -> dict:
     total = job.rows_total
     return {
         "id": job.id,
+        "kind": job.kind,
         "filename": job.filename,
         "sha256": job.sha256,
         "status": job.status,

@@ -120,6 +120,7 @@ def ingest_batch(
         indexes.setdefault(key, []).append(index)
         rows.setdefault(key, row)  # a repeat inside the batch is a duplicate
     if rows:
+        _apply_permits(rows)
         _store(rows, indexes, out, now, source)
     return out
 
@@ -173,8 +174,52 @@ def _row(clean: dict, site: SiteInfo, d, now: datetime) -> dict:
         tolerance_rule=d.tolerance_rule,
         tolerance_basis=d.tolerance_basis,
     )
+    row["permit_status"] = row["permit_number"] = None
     row["_site"] = site
     return row
+
+
+def _apply_permits(rows: dict) -> None:
+    """大件运输许可 for over-limit rows: permitted ones open no case (one query per batch)."""
+    from models import Permit
+    from service.rules import PermitFacts, check_permits
+
+    over = [r for r in rows.values() if r["overlimit"] and r["plate"] and r["plate_valid"]]
+    if not over:
+        return
+    days = [r["captured_at"].astimezone(CST).date() for r in over]
+    permits: dict[str, list] = {}
+    stmt = select(Permit).where(
+        Permit.plate.in_({r["plate"] for r in over}), Permit.valid_from <= max(days), Permit.valid_until >= min(days)
+    )
+    for p in db.session.scalars(stmt):
+        permits.setdefault(p.plate, []).append(
+            PermitFacts(
+                p.number,
+                p.valid_from,
+                p.valid_until,
+                p.permitted_gross_kg,
+                tuple(p.route or ()),
+                p.permitted_length_mm,
+                p.permitted_width_mm,
+                p.permitted_height_mm,
+            )
+        )
+    for row, day in zip(over, days, strict=True):
+        if row["plate"] not in permits:
+            continue
+        finding = check_permits(
+            permits[row["plate"]],
+            day=day,
+            site_code=row["_site"].code,
+            gross_kg=row["gross_weight_kg"],
+            dims={"length": row["length_mm"], "width": row["width_mm"], "height": row["height_mm"]},
+        )
+        if finding is None:
+            continue
+        row["permit_status"], row["permit_number"] = finding.status, finding.permit_number
+        if finding.status != "permitted":
+            row["_permit_issue"] = finding.to_dict()
 
 
 def _insert(model):
@@ -183,7 +228,7 @@ def _insert(model):
 
 
 def _store(rows: dict, indexes: dict, out: BatchResult, now: datetime, source: str) -> None:
-    params = [{k: v for k, v in r.items() if k != "_site"} for r in rows.values()]
+    params = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows.values()]
     for p in params:
         p["source"] = source
     table = Reading.__table__
@@ -238,6 +283,7 @@ def _accepted(index: int, reading_id: int, row: dict, case_id: int | None) -> di
         result[name] = row[name]
     result["overlimit_kg"] = _kg(row["overlimit_kg"])
     result["plate_valid"] = row["plate_valid"]
+    result["permit_status"] = row["permit_status"]
     result["dimension_overlimit"] = row["dimension_overlimit"] or []
     result["case_id"] = case_id
     return result
@@ -248,7 +294,7 @@ def _open_cases(rows: dict, new_ids: dict, now: datetime) -> dict[int, int]:
     params = []
     for key, reading_id in new_ids.items():
         row = rows[key]
-        if not row["overlimit"]:
+        if not row["overlimit"] or row["permit_status"] == "permitted":
             continue
         bars = penalty_bars(row["captured_at"], row["_site"].facts_on(row["captured_at"]), now)
         params.append(
@@ -264,6 +310,7 @@ def _open_cases(rows: dict, new_ids: dict, now: datetime) -> dict[int, int]:
                 "overlimit_pct": row["overlimit_pct"],
                 "penalty_usable": not bars,
                 "penalty_bars": [asdict(b) for b in bars] or None,
+                "permit_issue": row.get("_permit_issue"),
                 "version": 1,
             }
         )
@@ -297,6 +344,7 @@ def duplicate_result(reading: Reading, case_id: int | None) -> dict:
         result[name] = getattr(reading, name)
     result["overlimit_kg"] = _kg(reading.overlimit_kg)
     result["plate_valid"] = reading.plate_valid
+    result["permit_status"] = reading.permit_status
     result["dimension_overlimit"] = reading.dimension_overlimit or []
     result["case_id"] = case_id
     return result

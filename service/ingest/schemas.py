@@ -137,6 +137,7 @@ class ImportRowErrorSchema(Schema):
 
 class ImportJobSchema(Schema):
     id = fields.Integer()
+    kind = fields.String(metadata={"description": "readings / enterprises / vehicles / drivers / permits"})
     filename = fields.String()
     sha256 = fields.String()
     status = fields.String(metadata={"description": "queued / running / done / failed"})

@@ -114,6 +114,12 @@ def case_detail(case: Case) -> dict:
         "paid_amount_yuan",
         "late_fee_yuan",
         "closed_at",
+        "permit_issue",
+        "vehicle_id",
+        "enterprise_id",
+        "driver_id",
+        "repeat_at_decision",
+        "merged_into_id",
     ):
         view[name] = getattr(case, name)
     view["deadlines"] = deadline_view(case)

@@ -63,3 +63,41 @@ __all__ = [
     "PolicePoints",
     "police_assessment",
 ]
+
+from .permits import PermitFacts, PermitFinding, check_permits  # noqa: E402
+
+__all__ += ["PermitFacts", "PermitFinding", "check_permits"]
+
+from .registry import (  # noqa: E402
+    identity_number_is_valid,
+    mask_identity_number,
+    normalise_uscc,
+    uscc_check_digit,
+    uscc_is_valid,
+)
+from .repeat import (  # noqa: E402
+    DecidedViolation,
+    RepeatAssessment,
+    assess_driver,
+    assess_enterprise,
+    assess_vehicle,
+    blacklist_listing_ends,
+    counting_cycle,
+    rolling_window,
+)
+
+__all__ += [
+    "DecidedViolation",
+    "RepeatAssessment",
+    "assess_driver",
+    "assess_enterprise",
+    "assess_vehicle",
+    "blacklist_listing_ends",
+    "counting_cycle",
+    "rolling_window",
+    "identity_number_is_valid",
+    "mask_identity_number",
+    "normalise_uscc",
+    "uscc_check_digit",
+    "uscc_is_valid",
+]

@@ -18,6 +18,9 @@ SITE_KINDS = ("wim", "static", "toll_entry")
 FINE_ROUNDINGS = ("floor", "ceil")
 POLICE_FINE_BASES = ("rated_load", "licence_total_mass")
 POLICE_POINTS_BASES = ("max_total_mass", "licence_total_mass")
+REPEAT_FALLBACK_WINDOWS = ("calendar_year", "rolling_12_months")
+ENTERPRISE_SHARE_NUMERATORS = ("vehicles", "violations")
+ENTERPRISE_FLEET_BASES = ("declared_fleet", "licensed_fleet")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,28 @@ class RuleSettings:
     # 核定载质量 <30 % → 3, ≥30 % → 6) took effect 2013-01-01; earlier acts get no points here.
     police_points_pre2022_from: date = date(2013, 1, 1)
 
+    # §3.1 / §13.5 UNCONFIRMED: whether a warning-only decision (超限未超过1000千克, 62号令 Art 43)
+    # is a "违法超限运输" occurrence for 公路安全保护条例 Art 66. Proposed: yes — a warning is an
+    # administrative penalty (行政处罚法 Art 9(一)). False counts fines only.
+    repeat_count_warnings: bool = True
+    # §3.1 design choice: the counting window when the first licence issue date (62号令 Art 46 ¶2)
+    # is not recorded. ⚖ 'calendar_year' (the default) is a fixed cycle like the statutory one and,
+    # as of any day, never holds more past decisions than 'rolling_12_months' ending that day.
+    repeat_fallback_window: str = "calendar_year"
+    # §3.1 / §13.6 UNCONFIRMED: R-ENT-10's numerator. ⚖ 'vehicles' (distinct vehicles with a counted
+    # violation: the article's "违法超限运输的货运车辆") is never larger than 'violations'.
+    enterprise_share_numerator: str = "vehicles"
+    # §13.6 UNCONFIRMED: which fleet figure callers pass as the denominator (本单位货运车辆总数):
+    # 'declared_fleet' (⚖ usually the larger) or 'licensed_fleet' (holding 道路运输证 on the day).
+    # The engine cannot check it; it is recorded with every enterprise assessment.
+    enterprise_fleet_basis: str = "declared_fleet"
+    # §3.1 [PROV Henan]: share above which the 道路运输经营许可证 is revoked and announced (30).
+    # None (off): nationally that needs "情节严重", a finding of the authority, not of the engine.
+    enterprise_revocation_pct: float | None = None
+    # §3.2 / §13.12 [PROV Anhui Shitai 2024-03-01]: blacklist listing valid 2 years; national
+    # duration UNCONFIRMED. None: no duration configured (the listing end is not computed).
+    blacklist_valid_years: int | None = 2
+
     def __post_init__(self) -> None:
         # A negative deduction would silently make the engine stricter than the law.
         pcts = [p for _, p in self.wim_mpe_pct_by_class]
@@ -87,6 +112,7 @@ class RuleSettings:
         if unknown:
             raise ValueError(f"unknown site kinds: {sorted(unknown)}")
         self._check_penalty_and_procedure_settings()
+        self._check_repeat_settings()
 
     def _check_penalty_and_procedure_settings(self) -> None:
         # Accept any iterable of dates but store frozensets, so settings stay hashable.
@@ -103,6 +129,21 @@ class RuleSettings:
             raise ValueError(f"police_fine_base must be one of {POLICE_FINE_BASES}")
         if self.police_points_base not in POLICE_POINTS_BASES:
             raise ValueError(f"police_points_base must be one of {POLICE_POINTS_BASES}")
+
+    def _check_repeat_settings(self) -> None:
+        if self.repeat_fallback_window not in REPEAT_FALLBACK_WINDOWS:
+            raise ValueError(f"repeat_fallback_window must be one of {REPEAT_FALLBACK_WINDOWS}")
+        if self.enterprise_share_numerator not in ENTERPRISE_SHARE_NUMERATORS:
+            raise ValueError(f"enterprise_share_numerator must be one of {ENTERPRISE_SHARE_NUMERATORS}")
+        if self.enterprise_fleet_basis not in ENTERPRISE_FLEET_BASES:
+            raise ValueError(f"enterprise_fleet_basis must be one of {ENTERPRISE_FLEET_BASES}")
+        # A provincial revocation bar at or below the national 10 % would revoke where the
+        # statute only suspends.
+        pct = self.enterprise_revocation_pct
+        if pct is not None and not 10 < pct <= 100:
+            raise ValueError("enterprise_revocation_pct must be above 10 and at most 100")
+        if self.blacklist_valid_years is not None and self.blacklist_valid_years < 1:
+            raise ValueError("blacklist_valid_years must be at least 1")
 
     def mpe_for_class(self, accuracy_class: str) -> float | None:
         """The confirmed MPE for an accuracy class, or None when none is configured."""

@@ -60,3 +60,25 @@ def test_police_cannot_read_raw_readings(client, make_site, login):
     reading_id = post(client, device, reading()).get_json()["results"][0]["reading_id"]
     assert client.get(f"/api/v1/readings/{reading_id}", headers=login("police")).status_code == 403
     assert client.get(f"/api/v1/readings/{reading_id}", headers=login("officer")).status_code == 200
+
+
+def test_admin_creates_a_site_and_gets_its_token_once(client, login):
+    admin = login("admin")
+    res = client.post(
+        "/api/v1/sites",
+        headers=admin,
+        json={
+            "code": "JL-WIM-77",
+            "name": "G1 长春北 非现场执法点",
+            "kind": "wim",
+            "calibrated_until": "2027-06-30",
+            "accuracy_class": "5",
+        },
+    )
+    assert res.status_code == 201
+    body = res.get_json()
+    assert body["device_token"].startswith("dev_") and body["calibrated_until"] == "2027-06-30"
+    listed = client.get("/api/v1/sites/JL-WIM-77/tokens", headers=admin).get_json()
+    assert "device_token" not in listed[0]
+    extra = client.post("/api/v1/sites/JL-WIM-77/tokens", headers=admin, json={"label": "备用"})
+    assert extra.status_code == 201 and extra.get_json()["device_token"] != body["device_token"]

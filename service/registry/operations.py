@@ -1,0 +1,261 @@
+"""Registry operations: create records (validated), link cases. Flush only; callers commit."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import or_, select, update
+
+from models import Case, Driver, Enterprise, Permit, Site, Vehicle
+from models.registry import ENTERPRISE_KINDS
+from service.extensions import db
+from service.registry import crypto
+from service.rules import identity_number_is_valid, mask_identity_number, normalise_plate, uscc_is_valid
+
+
+class RegistryError(ValueError):
+    """Field errors for a record: {field: [messages]}."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {','.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class Duplicate(Exception):
+    def __init__(self, row):
+        self.row = row
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _date(value, field: str, errors: dict) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        errors[field] = ["日期格式应为 YYYY-MM-DD"]
+        return None
+
+
+def _int(value, field: str, errors: dict, minimum: int = 0) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(float(value))
+    except (TypeError, ValueError):
+        errors[field] = ["须为整数"]
+        return None
+    if number < minimum:
+        errors[field] = [f"不得小于 {minimum}"]
+    return number
+
+
+def create_enterprise(data: dict) -> Enterprise:
+    errors: dict[str, list[str]] = {}
+    uscc = (data.get("uscc") or "").strip().upper().replace(" ", "")
+    if not uscc_is_valid(uscc):
+        errors["uscc"] = ["统一社会信用代码无效（长度、字符或校验码不符）"]
+    if not (data.get("name") or "").strip():
+        errors["name"] = ["必填"]
+    kind = data.get("kind") or "transport"
+    if kind not in ENTERPRISE_KINDS:
+        errors["kind"] = ["须为 transport / source / both"]
+    fleet = _int(data.get("declared_fleet_size"), "declared_fleet_size", errors)
+    issued = _date(data.get("licence_first_issued"), "licence_first_issued", errors)
+    if errors:
+        raise RegistryError(errors)
+    existing = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
+    if existing is not None:
+        raise Duplicate(existing)
+    row = Enterprise(
+        uscc=uscc,
+        name=data["name"].strip(),
+        kind=kind,
+        region_code=data.get("region_code") or None,
+        address=data.get("address") or None,
+        declared_fleet_size=fleet,
+        licence_first_issued=issued,
+        key_source=str(data.get("key_source", "")).lower() in ("1", "true", "yes", "是"),
+        latitude=_float(data.get("latitude")),
+        longitude=_float(data.get("longitude")),
+        created_at=_now(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _float(value) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _enterprise_id(uscc: str | None, errors: dict) -> int | None:
+    if not uscc:
+        return None
+    found = db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc.strip().upper()))
+    if found is None:
+        errors["enterprise_uscc"] = ["登记簿中没有该统一社会信用代码的企业，请先导入企业"]
+    return found
+
+
+def create_vehicle(data: dict) -> Vehicle:
+    errors: dict[str, list[str]] = {}
+    plate = normalise_plate(data.get("plate") or "")
+    if not plate:
+        errors["plate"] = ["必填"]
+    colour = data.get("plate_color") or "yellow"
+    axles = _int(data.get("axle_count"), "axle_count", errors, minimum=2)
+    rated = _int(data.get("rated_load_kg"), "rated_load_kg", errors)
+    total = _int(data.get("max_total_mass_kg"), "max_total_mass_kg", errors)
+    issued = _date(data.get("transport_cert_first_issued"), "transport_cert_first_issued", errors)
+    enterprise_id = _enterprise_id(data.get("enterprise_uscc"), errors)
+    if errors:
+        raise RegistryError(errors)
+    existing = db.session.scalar(select(Vehicle).where(Vehicle.plate == plate, Vehicle.plate_color == colour))
+    if existing is not None:
+        raise Duplicate(existing)
+    row = Vehicle(
+        plate=plate,
+        plate_color=colour,
+        vin=(data.get("vin") or None),
+        axle_count=axles,
+        vehicle_type=data.get("vehicle_type") or None,
+        rated_load_kg=rated,
+        max_total_mass_kg=total,
+        owner_name=data.get("owner_name") or None,
+        enterprise_id=enterprise_id,
+        transport_cert_no=data.get("transport_cert_no") or None,
+        transport_cert_first_issued=issued,
+        created_at=_now(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def create_driver(data: dict) -> Driver:
+    errors: dict[str, list[str]] = {}
+    if not (data.get("name") or "").strip():
+        errors["name"] = ["必填"]
+    id_no = (data.get("identity_number") or "").strip().upper()
+    if id_no and not identity_number_is_valid(id_no):
+        errors["identity_number"] = ["公民身份号码无效（校验码不符）"]
+    issued = _date(data.get("qualification_first_issued"), "qualification_first_issued", errors)
+    enterprise_id = _enterprise_id(data.get("enterprise_uscc"), errors)
+    if not (data.get("licence_no") or data.get("qualification_no")):
+        errors["licence_no"] = ["驾驶证号与从业资格证号至少填一项"]
+    if errors:
+        raise RegistryError(errors)
+    key = crypto.digest(id_no) if id_no else None
+    licence = (data.get("licence_no") or "").strip().upper()
+    licence_key = crypto.digest(licence) if licence else None
+    clauses = [
+        c
+        for c in (
+            (Driver.identity_digest == key) if key else None,
+            (Driver.licence_digest == licence_key) if licence_key else None,
+        )
+        if c is not None
+    ]
+    existing = db.session.scalar(select(Driver).where(or_(*clauses))) if clauses else None
+    if existing is not None:
+        raise Duplicate(existing)
+    row = Driver(
+        name=data["name"].strip(),
+        licence_digest=licence_key,
+        licence_masked=mask_identity_number(licence)
+        if len(licence) == 18
+        else (licence[:2] + "****" if licence else None),
+        qualification_no=data.get("qualification_no") or None,
+        qualification_first_issued=issued,
+        identity_encrypted=crypto.encrypt(id_no) if id_no else None,
+        identity_digest=key,
+        identity_masked=mask_identity_number(id_no) if id_no else None,
+        enterprise_id=enterprise_id,
+        created_at=_now(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def create_permit(data: dict) -> Permit:
+    errors: dict[str, list[str]] = {}
+    number = (data.get("number") or "").strip()
+    if not number:
+        errors["number"] = ["必填"]
+    plate = normalise_plate(data.get("plate") or "")
+    if not plate:
+        errors["plate"] = ["必填"]
+    start = _date(data.get("valid_from"), "valid_from", errors)
+    end = _date(data.get("valid_until"), "valid_until", errors)
+    if start and end and start > end:
+        errors["valid_until"] = ["不得早于起始日期"]
+    gross = _int(data.get("permitted_gross_kg"), "permitted_gross_kg", errors, minimum=1)
+    if gross is None and "permitted_gross_kg" not in errors:
+        errors["permitted_gross_kg"] = ["必填"]
+    route = data.get("route") or []
+    if isinstance(route, str):
+        route = [c.strip() for c in route.replace("；", ";").split(";") if c.strip()]
+    known = set(db.session.scalars(select(Site.code).where(Site.code.in_(route)))) if route else set()
+    if not route:
+        errors["route"] = ["须列出许可路线经过的点位编码（按顺序）"]
+    elif unknown := [c for c in route if c not in known]:
+        errors["route"] = [f"未知点位编码：{'、'.join(unknown)}"]
+    dims = {
+        n: _int(data.get(f"permitted_{n}_mm"), f"permitted_{n}_mm", errors, 1) for n in ("length", "width", "height")
+    }
+    if start is None and "valid_from" not in errors:
+        errors["valid_from"] = ["必填"]
+    if end is None and "valid_until" not in errors:
+        errors["valid_until"] = ["必填"]
+    if errors:
+        raise RegistryError(errors)
+    existing = db.session.scalar(select(Permit).where(Permit.number == number))
+    if existing is not None:
+        raise Duplicate(existing)
+    row = Permit(
+        number=number,
+        plate=plate,
+        valid_from=start,
+        valid_until=end,
+        permitted_gross_kg=gross,
+        permitted_length_mm=dims["length"],
+        permitted_width_mm=dims["width"],
+        permitted_height_mm=dims["height"],
+        route=route,
+        created_at=_now(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def link_cases(case_ids: list[int]) -> None:
+    """Cases of registered plates link to the vehicle and its transport enterprise."""
+    for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start : start + 500]
+        vehicle = select(Vehicle.id).where(Vehicle.plate == Case.plate).order_by(Vehicle.id).limit(1).scalar_subquery()
+        db.session.execute(
+            update(Case).where(Case.id.in_(chunk), Case.plate.is_not(None)).values(vehicle_id=vehicle),
+            execution_options={"synchronize_session": False},
+        )
+        enterprise = select(Vehicle.enterprise_id).where(Vehicle.id == Case.vehicle_id).scalar_subquery()
+        db.session.execute(
+            update(Case).where(Case.id.in_(chunk), Case.vehicle_id.is_not(None)).values(enterprise_id=enterprise),
+            execution_options={"synchronize_session": False},
+        )
+
+
+def link_plate(plate: str) -> None:
+    """A newly registered vehicle picks up its existing cases."""
+    ids = list(db.session.scalars(select(Case.id).where(Case.plate == plate)))
+    link_cases(ids)
