@@ -143,8 +143,11 @@ def cases():
     page = max(1, request.args.get("page", 1, type=int))
     rows = db.session.execute(stmt.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     sites = db.session.scalars(select(Site).order_by(Site.code)).all()
+    from service.registry.repeat import listed_plates
+
     return render_template(
         "console/cases.html",
+        repeat_plates=listed_plates(),
         rows=[case_view(c, r, code) for c, r, code in rows],
         total=total,
         page=page,
@@ -482,3 +485,71 @@ def hotspots():
     data = baidunwang_hotspots(days)
     peak = max((h["count"] for h in data["hours"]), default=0)
     return render_template("console/hotspots.html", data=data, days=days, peak=peak)
+
+
+# ── registry and repeat offenders ───────────────────────────────────────────
+
+
+@bp.get("/repeat-offenders")
+@login_required("admin", "supervisor", "officer", "investigator")
+def repeat_offenders():
+    from service.registry.repeat import listed
+
+    kind = request.args.get("kind", "vehicle")
+    if kind not in ("vehicle", "driver", "enterprise"):
+        abort(404)
+    return render_template("console/repeat.html", kind=kind, rows=listed(kind))
+
+
+@bp.route("/registry", methods=["GET", "POST"])
+@login_required("admin", "supervisor", "officer", "investigator")
+def registry():
+    from models import Driver, Enterprise, ImportJob, Permit, Vehicle
+    from service.ingest import imports
+    from service.outbox import enqueue_outbox
+    from service.queueing import request_drain
+
+    kinds = {"vehicles": Vehicle, "enterprises": Enterprise, "drivers": Driver, "permits": Permit}
+    kind = request.values.get("kind", "vehicles")
+    if kind not in kinds:
+        abort(404)
+    if request.method == "POST":
+        check_csrf()
+        if current_user().role not in ("admin", "supervisor"):
+            abort(403)
+        upload = request.files.get("file")
+        data = upload.read() if upload else b""
+        if not data:
+            flash("请选择要导入的 CSV 文件", "error")
+            return redirect(url_for("console.registry", kind=kind))
+        job = imports.store_upload(upload.filename or f"{kind}.csv", data, user_id=current_user().id, kind=kind)
+        enqueue_outbox("import.requested", {"import_job_id": job.id})
+        db.session.commit()
+        from flask import current_app
+
+        request_drain(current_app)
+        flash(f"已开始导入（任务 {job.id}），刷新本页可查看进度", "ok")
+        return redirect(url_for("console.registry", kind=kind))
+    model = kinds[kind]
+    q = request.args.get("q", "").strip()
+    stmt = select(model).order_by(model.id.desc()).limit(200)
+    if q:
+        column = {
+            "vehicles": Vehicle.plate,
+            "enterprises": Enterprise.name,
+            "drivers": Driver.name,
+            "permits": Permit.plate,
+        }[kind]
+        stmt = stmt.where(column.contains(q))
+    rows = db.session.scalars(stmt).all()
+    jobs = db.session.scalars(
+        select(ImportJob).where(ImportJob.kind == kind).order_by(ImportJob.id.desc()).limit(5)
+    ).all()
+    return render_template(
+        "console/registry.html",
+        kind=kind,
+        rows=rows,
+        q=q,
+        jobs=jobs,
+        can_import=current_user().role in ("admin", "supervisor"),
+    )

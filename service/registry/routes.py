@@ -116,3 +116,30 @@ def registry_import_status(job_id: int):
     if job is None or job.kind == "readings":
         abort(404, message="导入任务不存在")
     return imports.job_view(job)
+
+
+class RepeatArgsSchema(RegistryQueryArgsSchema):
+    from marshmallow import fields as _f
+    from marshmallow import validate as _v
+
+    kind = _f.String(load_default="vehicle", validate=_v.OneOf(["vehicle", "driver", "enterprise"]))
+
+
+@blp.route("/repeat-offenders")
+@blp.arguments(RepeatArgsSchema, location="query")
+@blp.response(200)
+def repeat_offenders(args):
+    """Vehicles, drivers or enterprises past the Art 66 threshold (legal trigger) or the rolling watch signal."""
+    from service.registry.repeat import listed
+
+    return listed(args["kind"])
+
+
+@blp.route("/repeat-offenders/plates/<plate>")
+@blp.response(200)
+def plate_repeat_status(plate: str):
+    """One plate's repeat-offender status: statutory cycle count, rolling 12 months, consequence and article."""
+    from service.registry.repeat import vehicle_status
+    from service.rules import normalise_plate
+
+    return vehicle_status(normalise_plate(plate) or plate)

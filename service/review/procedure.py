@@ -335,6 +335,10 @@ def approve_decision(case: Case, actor: User) -> Case:
     case.decided_by_id, case.decided_at = actor.id, now
     case.decision_number = f"JD{now.astimezone(CST):%Y}-{case.id:08d}"
     case.decision_basis = proposal_for(case).to_dict()
+    from service.registry.repeat import snapshot_for_case
+
+    # The repeat-offender counts as they stood before this decision (R-VEH-3 / R-DRV-3 / R-ENT-10).
+    case.repeat_at_decision = snapshot_for_case(case)
     case.service_due = decision_deadlines(now)["service_due"].due
     _move(case, actor, "approve_decision", "decided", None, {"decision_number": case.decision_number})
     return case

@@ -109,3 +109,23 @@ def test_login_does_not_redirect_to_another_site(client, app):
         "/login?next=//evil.example/", data={"username": "wang", "password": "password-123", "csrf_token": _csrf(page)}
     )
     assert res.headers["Location"] == "/"
+
+
+def test_registry_repeat_and_hotspot_pages_render(client, app):
+    sign_in(client, app, role="supervisor", username="boss")
+    for path in (
+        "/registry?kind=vehicles",
+        "/registry?kind=enterprises",
+        "/registry?kind=drivers",
+        "/registry?kind=permits",
+        "/repeat-offenders",
+        "/repeat-offenders?kind=enterprise",
+        "/hotspots?days=90",
+        "/watchlist",
+        "/alerts",
+        "/my-cases",
+        "/deadlines",
+    ):
+        res = client.get(path)
+        assert res.status_code == 200, path
+        assert 'lang="zh-CN"' in res.get_data(as_text=True)

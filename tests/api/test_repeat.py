@@ -1,0 +1,75 @@
+"""Repeat offenders from decided cases (公路安全保护条例 第六十六条, R-VEH-3)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from models import Case
+from service.extensions import db
+from tests.conftest import ago, reading
+
+
+def decided_cases(app, client, device, plate: str, count: int):
+    items = [
+        reading(record_id=f"{plate}-{i}", plate=plate, gross_weight_kg=60000, captured_at=ago(days=10 + 20 * i))
+        for i in range(count)
+    ]
+    ids = [
+        r["case_id"]
+        for r in client.post("/api/v1/readings", headers=device, json={"readings": items}).get_json()["results"]
+    ]
+    with app.app_context():
+        db.session.execute(
+            update(Case)
+            .where(Case.id.in_(ids))
+            .values(
+                status="decided",
+                decision_kind="fine",
+                decision_amount_yuan=3000,
+                decided_at=datetime.now(UTC) - timedelta(days=1),
+            )
+        )
+        db.session.commit()
+    return ids
+
+
+@pytest.mark.parametrize(
+    "count, triggered",
+    [
+        pytest.param(3, False, id="R-VEH-3 公路安全保护条例 Art66 exactly 3: not more than 3"),
+        pytest.param(4, True, id="R-VEH-3 公路安全保护条例 Art66 the 4th decided violation triggers"),
+    ],
+)
+def test_vehicle_with_more_than_three_decided_violations_is_listed(app, client, make_site, login, count, triggered):
+    _, device = make_site()
+    decided_cases(app, client, device, "吉A66666", count)
+    officer = login("officer")
+    status = client.get("/api/v1/repeat-offenders/plates/吉A66666", headers=officer).get_json()
+    assert status["statutory_count"] == count and status["triggered"] is triggered
+    listed = client.get("/api/v1/repeat-offenders?kind=vehicle", headers=officer).get_json()
+    assert [i["plate"] for i in listed] == (["吉A66666"] if triggered else [])
+    if triggered:
+        item = listed[0]
+        assert "营运证" in item["consequence"] and "第六十六条" in item["article"] and item["authority"]
+        assert "B-1" in item["blacklist"]
+
+
+def test_the_count_at_decision_is_stored_with_the_decision(app, client, make_site, login):
+    from tests.api.review.test_procedure import CHECKLIST, Officer
+
+    _, device = make_site()
+    decided_cases(app, client, device, "吉A12345", 2)
+    case_id = client.post(
+        "/api/v1/readings", headers=device, json={"readings": [reading(record_id="new", gross_weight_kg=60000)]}
+    ).get_json()["results"][0]["case_id"]
+    officer = Officer(client, login("officer"))
+    officer.step(case_id, "confirm", {"checklist": CHECKLIST})
+    officer.step(case_id, "notice")
+    officer.step(case_id, "statements", {"kind": "waiver"})
+    proposal = officer.get(case_id).get_json()["penalty_proposal"]
+    officer.step(case_id, "decision", {"kind": "fine", "amount_yuan": proposal["proposed_yuan"]})
+    decided = Officer(client, login("supervisor")).step(case_id, "decision/approve").get_json()
+    assert decided["repeat_at_decision"]["vehicle"]["statutory_count"] == 2
