@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
 from models import EvidenceImage, Reading, Site
 from service.extensions import db
@@ -47,15 +47,18 @@ def attach_to_readings(reading_ids: list[int]) -> list[int]:
             )
         ).all()
         keys = {(r.site_id, r.record_id): r.id for r in readings}
+        # Plain IN on each column (indexed); a row-value IN would scan the table on SQLite.
         rows = db.session.scalars(
             select(EvidenceImage).where(
                 EvidenceImage.reading_id.is_(None),
-                tuple_(EvidenceImage.site_id, EvidenceImage.record_id).in_(list(keys)),
+                EvidenceImage.site_id.in_({k[0] for k in keys}),
+                EvidenceImage.record_id.in_({k[1] for k in keys}),
             )
         )
         for row in rows:
-            row.reading_id = keys[(row.site_id, row.record_id)]
-            linked.append(row.id)
+            if (row.site_id, row.record_id) in keys:
+                row.reading_id = keys[(row.site_id, row.record_id)]
+                linked.append(row.id)
     db.session.flush()
     return linked
 
