@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, UTCDateTime
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
+PLATE_COLOR_LABELS = {"yellow": "黄", "blue": "蓝", "green": "绿", "yellow_green": "黄绿", "white": "白", "black": "黑"}
 
 
 class Reading(Base):

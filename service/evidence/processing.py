@@ -12,11 +12,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from models import EvidenceImage, Reading, Site
+from models.reading import PLATE_COLOR_LABELS
 from service.extensions import db
 from service.ingest.operations import CST
 
 log = logging.getLogger(__name__)
-PLATE_COLORS_CN = {"yellow": "黄", "blue": "蓝", "green": "绿", "yellow_green": "黄绿", "white": "白", "black": "黑"}
 
 
 def _root() -> Path:
@@ -104,7 +104,7 @@ def _lines(reading_id: int) -> list[str]:
         site.name,
         reading.captured_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S"),
         reading.plate,
-        PLATE_COLORS_CN.get(reading.plate_color or ""),
+        PLATE_COLOR_LABELS.get(reading.plate_color or ""),
         reading.gross_weight_kg,
         reading.limit_kg,
         reading.overlimit_kg,

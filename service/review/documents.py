@@ -10,10 +10,10 @@ from flask import current_app
 
 from models import Case, EvidenceImage, Reading, Site
 from models.case import SERVICE_METHODS
+from models.reading import PLATE_COLOR_LABELS
 from service.extensions import db
 from service.ingest.operations import CST
 
-PLATE_COLORS_CN = {"yellow": "黄", "blue": "蓝", "green": "绿", "yellow_green": "黄绿", "white": "白", "black": "黑"}
 VEHICLE_CN = {"truck": "货车", "combination": "汽车列车"}
 
 
@@ -30,7 +30,7 @@ class Document:
 
 def _facts(case: Case, reading: Reading, site: Site) -> str:
     when = reading.captured_at.astimezone(CST)
-    colour = PLATE_COLORS_CN.get(reading.plate_color or "", "")
+    colour = PLATE_COLOR_LABELS.get(reading.plate_color or "", "")
     plate = f"{reading.plate}（{colour}牌）" if reading.plate and colour else (reading.plate or "（号牌未识别）")
     vehicle = VEHICLE_CN.get(reading.vehicle_type or "", "货车")
     excess = max(0.0, reading.overlimit_kg - reading.tolerance_kg)
