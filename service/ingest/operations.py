@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Case, OutboxEvent, Reading, Site, SiteCalibration
@@ -69,27 +69,40 @@ def load_sites(codes: Iterable[str]) -> dict[str, SiteInfo]:
     codes = {c for c in codes if isinstance(c, str)}
     if not codes:
         return {}
-    sites = {s.code: site_info(s) for s in db.session.scalars(select(Site).where(Site.code.in_(codes)))}
-    by_id = {info.id: info for info in sites.values()}
-    periods = select(SiteCalibration.site_id, SiteCalibration.valid_from, SiteCalibration.valid_until).where(
-        SiteCalibration.site_id.in_(by_id)
-    )
-    for site_id, start, until in db.session.execute(periods):
-        by_id[site_id].calibrations.append((start, until))
+    # One round trip and plain rows (a device posting one reading pays for every query).
+    sites: dict[str, SiteInfo] = {}
+    for r in db.session.execute(_SITES, {"codes": list(codes)}):
+        info = sites.get(r.code)
+        if info is None:
+            info = sites[r.code] = SiteInfo(
+                r.id,
+                r.code,
+                SiteFacts(
+                    kind=r.kind,
+                    accuracy_class=r.accuracy_class,
+                    tolerance_pct=float(r.tolerance_pct) if r.tolerance_pct is not None else None,
+                    calibrated_until=r.calibrated_until,
+                ),
+            )
+        if r.valid_until is not None:
+            info.calibrations.append((r.valid_from, r.valid_until))
     return sites
 
 
-def site_info(site: Site) -> SiteInfo:
-    return SiteInfo(
-        site.id,
-        site.code,
-        SiteFacts(
-            kind=site.kind,
-            accuracy_class=site.accuracy_class,
-            tolerance_pct=float(site.tolerance_pct) if site.tolerance_pct is not None else None,
-            calibrated_until=site.calibrated_until,
-        ),
+_SITES = (
+    select(
+        Site.id,
+        Site.code,
+        Site.kind,
+        Site.accuracy_class,
+        Site.tolerance_pct,
+        Site.calibrated_until,
+        SiteCalibration.valid_from,
+        SiteCalibration.valid_until,
     )
+    .outerjoin(SiteCalibration, SiteCalibration.site_id == Site.id)
+    .where(Site.code.in_(bindparam("codes", expanding=True)))
+)
 
 
 def ingest_batch(
@@ -316,6 +329,10 @@ def _insert_readings_pg(params: list[dict]) -> dict[tuple[int, str], int]:
         values = [p[column.key] for p in params]
         if type(column.type).__name__ == "JSON":
             values = [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
+        elif _pg_type(column) == "double precision":
+            # psycopg refuses a list that mixes int and float ("cannot dump lists of mixed
+            # types"): speed 60 and 60.5, or overlimit_kg 0 and 500.5, in one batch.
+            values = [None if v is None else float(v) for v in values]
         elif _pg_type(column) == "timestamptz":
             values = [v.astimezone(UTC) if v is not None else None for v in values]
         arrays[column.key] = values

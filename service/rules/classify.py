@@ -62,7 +62,7 @@ def _rate_pct(gross_kg: float, limit_kg: int) -> float:
 def _lenient_limit(reading: ReadingFacts, versions: list[RuleVersion]) -> MassLimit:
     """行政处罚法 Art 37: the act-time version, unless a later one in force is more lenient."""
     act_limit = mass_limit(reading, versions[0])
-    best = max((mass_limit(reading, v) for v in versions), key=lambda m: m.limit_kg)
+    best = max((act_limit, *(mass_limit(reading, v) for v in versions[1:])), key=lambda m: m.limit_kg)
     if best.limit_kg <= act_limit.limit_kg:
         return act_limit
     note = (

@@ -15,6 +15,17 @@ LICENCE_NOTE = "二轴货车的车货总质量不得超过行驶证标明的总�
 
 
 @dataclass(frozen=True)
+class _Config:
+    """The fields of ReadingFacts a mass limit depends on."""
+
+    axle_count: int
+    vehicle_type: str | None
+    single_drive_axle: bool | None
+    drive_axle_air_suspension: bool | None
+    licence_total_mass_kg: int | None
+
+
+@dataclass(frozen=True)
 class MassLimit:
     rule_id: str
     article: str
@@ -75,6 +86,28 @@ def _with_licence_cap(limit: MassLimit, reading: ReadingFacts, version: RuleVers
 
 def mass_limit(reading: ReadingFacts, version: RuleVersion) -> MassLimit:
     """The total-mass limit for this vehicle under one rule version."""
+    # The limit depends on the vehicle's configuration only, never on its weight or
+    # time: a handful of distinct answers, so they are computed once per process.
+    key = (
+        version.key,  # not the RuleVersion itself: its hash walks every row
+        reading.axle_count,
+        reading.vehicle_type,
+        reading.single_drive_axle,
+        reading.drive_axle_air_suspension,
+        reading.licence_total_mass_kg,
+    )
+    limit = _LIMITS.get(key)
+    if limit is None:
+        if len(_LIMITS) > 4096:  # bounded: licence masses from the registry could vary widely
+            _LIMITS.clear()
+        limit = _LIMITS[key] = _mass_limit(version, _Config(*key[1:]))
+    return limit
+
+
+_LIMITS: dict[tuple, MassLimit] = {}
+
+
+def _mass_limit(version: RuleVersion, reading: _Config) -> MassLimit:
     candidates = [_with_air_bonus(row, reading, version) for row in version.mass_rows if _row_fits(row, reading)]
     if not candidates:
         raise ValueError(f"{version.key} has no mass limit for {reading.axle_count} axles")

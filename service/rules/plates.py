@@ -27,20 +27,11 @@ _NEV_LARGE = re.compile(rf"^[{PROVINCES}][A-Z][0-9]{{5}}[{_ENERGY}]$")
 
 # Separators seen between the authority letter and the serial (鲁H·98822).
 _SEPARATORS = {ord(c): None for c in "·•.・ \t\r\n"}
-
-
-def _half_width(text: str) -> str:
-    """Full-width ASCII (Ａ, １, ．, ideographic space) → half-width."""
-    chars = []
-    for ch in text:
-        code = ord(ch)
-        if code == 0x3000:
-            chars.append(" ")
-        elif 0xFF01 <= code <= 0xFF5E:
-            chars.append(chr(code - 0xFEE0))
-        else:
-            chars.append(ch)
-    return "".join(chars)
+# Full-width ASCII (Ａ, １, ．, ideographic space) → half-width, and separators —
+# full-width ones included — dropped: one str.translate does both steps.
+_NORMALISE = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {0x3000: " "}
+_NORMALISE = {code: (None if ord(ch) in _SEPARATORS else ch) for code, ch in _NORMALISE.items()} | _SEPARATORS
+_ANY_FORMAT = re.compile("|".join(f"(?:{p.pattern})" for p in (_ORDINARY, _NEV_SMALL, _NEV_LARGE)))
 
 
 def normalise_plate(plate: str | None) -> str | None:
@@ -48,7 +39,7 @@ def normalise_plate(plate: str | None) -> str | None:
     if plate is None:
         return None
     # Width first, so a full-width '．' or space is then stripped as a separator.
-    text = _half_width(plate).translate(_SEPARATORS).upper()
+    text = plate.translate(_NORMALISE).upper()
     return text or None
 
 
@@ -57,7 +48,7 @@ def plate_is_valid(plate: str | None) -> bool:
     text = normalise_plate(plate)
     if text is None:
         return False
-    return any(p.match(text) for p in (_ORDINARY, _NEV_SMALL, _NEV_LARGE))
+    return _ANY_FORMAT.match(text) is not None
 
 
 PLATE_COLORS = ("yellow", "blue", "green", "yellow_green", "white", "black")

@@ -363,3 +363,14 @@ def test_device_clock_may_run_up_to_five_minutes_ahead(client, device):
     ).get_json()
     assert [r["status"] for r in res["results"]] == ["accepted", "rejected"]
     assert "captured_at" in res["results"][1]["errors"]
+
+
+def test_whole_and_fractional_numbers_mix_in_one_batch(app, client, device):
+    """Devices send 60 and 60.5 alike; the batch is stored on every database."""
+    res = post(
+        client,
+        device,
+        reading(record_id="a", speed_kmh=60, gross_weight_kg=56000),
+        reading(record_id="b", speed_kmh=60.5, gross_weight_kg=56500.5),
+    )
+    assert res.status_code == 200 and res.get_json()["accepted"] == 2
