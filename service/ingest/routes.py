@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from models import Case, ImportJob, Reading
+from models import Case, ImportJob, Reading, Site
 from service.auth.guard import current_principal, protect
 from service.extensions import db
 from service.ingest import imports
@@ -94,17 +94,11 @@ class ReadingById(MethodView):
             abort(404, message="检测记录不存在")
         case = db.session.scalar(select(Case).where(Case.reading_id == reading.id))
         data = {c.key: getattr(reading, c.key) for c in Reading.__table__.columns}
-        data["site"] = reading_site(reading)
+        data["site"] = db.session.get(Site, reading.site_id)
         data["case_id"] = case.id if case else None
         data["penalty_usable"] = case.penalty_usable if case else None
         data["penalty_bars"] = case.penalty_bars if case else None
         return data
-
-
-def reading_site(reading: Reading):
-    from models import Site
-
-    return db.session.get(Site, reading.site_id)
 
 
 @blp.route("/readings/imports")
@@ -156,7 +150,6 @@ class Evidence(MethodView):
     @blp.alt_response(413, description="图像超过大小上限")
     def post(self, form, files):
         """Upload one evidence image (JPEG/PNG) for a site's record; it may arrive before the reading."""
-        from models import Site
         from service.ingest.evidence import evidence_view, store_evidence
 
         require_role("device", "admin")

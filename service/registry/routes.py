@@ -21,6 +21,7 @@ from service.registry.schemas import (
     PermitSchema,
     RegistryQueryArgsSchema,
     RegistryUploadSchema,
+    RepeatArgsSchema,
     VehicleSchema,
 )
 
@@ -116,13 +117,6 @@ def registry_import_status(job_id: int):
     if job is None or job.kind == "readings":
         abort(404, message="导入任务不存在")
     return imports.job_view(job)
-
-
-class RepeatArgsSchema(RegistryQueryArgsSchema):
-    from marshmallow import fields as _f
-    from marshmallow import validate as _v
-
-    kind = _f.String(load_default="vehicle", validate=_v.OneOf(["vehicle", "driver", "enterprise"]))
 
 
 @blp.route("/repeat-offenders")

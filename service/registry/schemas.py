@@ -67,3 +67,11 @@ class PermitSchema(Schema):
 
 class RegistryUploadSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(["enterprises", "vehicles", "drivers", "permits"]))
+
+
+class RepeatArgsSchema(Schema):
+    kind = fields.String(
+        load_default="vehicle",
+        validate=validate.OneOf(["vehicle", "driver", "enterprise"]),
+        metadata={"description": "vehicle 车辆 / driver 驾驶人 / enterprise 运输企业"},
+    )

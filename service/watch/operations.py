@@ -111,7 +111,9 @@ def raise_alerts(reading_ids: list[int]) -> list[int]:
     if not reading_ids:
         return []
     hits = db.session.execute(
-        select(Reading.id, Reading.site_id, Reading.plate, Reading.captured_at, WatchEntry.id)
+        select(
+            Reading.id, Reading.site_id, Reading.plate, Reading.captured_at, WatchEntry.id, WatchEntry.source_reading_id
+        )
         .join(WatchEntry, WatchEntry.plate == Reading.plate)
         # Watched when the reading came in (a late upload of a pass still alerts), until the end date.
         .where(
@@ -122,8 +124,8 @@ def raise_alerts(reading_ids: list[int]) -> list[int]:
         )
     ).all()
     raised = []
-    for reading_id, site_id, plate, captured_at, entry_id in hits:
-        if entry_id_source_reading(entry_id) == reading_id:
+    for reading_id, site_id, plate, captured_at, entry_id, source_reading_id in hits:
+        if source_reading_id == reading_id:
             continue  # the detection that put the plate on the list is not news
         alert = Alert(
             watch_entry_id=entry_id,
@@ -141,10 +143,6 @@ def raise_alerts(reading_ids: list[int]) -> list[int]:
         except IntegrityError:
             continue  # already raised by an earlier run of this job
     return raised
-
-
-def entry_id_source_reading(entry_id: int) -> int | None:
-    return db.session.scalar(select(WatchEntry.source_reading_id).where(WatchEntry.id == entry_id))
 
 
 def acknowledge(alert: Alert, actor: User, note: str | None = None) -> Alert:
