@@ -77,7 +77,6 @@ class Config:
     OPENAPI_JSON_PATH: str = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH: str = "docs"
     OPENAPI_SWAGGER_UI_URL: str = ""
-    JSON_AS_ASCII: bool = False
     # Console sessions: a signed cookie, nothing kept on the server.
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"

@@ -172,14 +172,14 @@ def render_pdf(doc: Document) -> bytes:
     pdf.multi_cell(0, 10, doc.title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=10.5)
     pdf.multi_cell(0, 7, doc.number, align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 7, doc.addressee, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 7, doc.addressee, align="L", new_x="LMARGIN", new_y="NEXT")
     for heading, paragraphs in doc.sections:
         pdf.ln(2)
         pdf.set_font("cjk", size=12)
         pdf.multi_cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("cjk", size=10.5)
         for para in paragraphs:
-            pdf.multi_cell(0, 6.5, "　　" + para, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 6.5, "　　" + para, align="L", new_x="LMARGIN", new_y="NEXT")
     if doc.images:
         _pdf_images(pdf, doc.images)
     pdf.ln(6)

@@ -374,3 +374,8 @@ def test_whole_and_fractional_numbers_mix_in_one_batch(app, client, device):
         reading(record_id="b", speed_kmh=60.5, gross_weight_kg=56500.5),
     )
     assert res.status_code == 200 and res.get_json()["accepted"] == 2
+
+
+def test_error_messages_are_readable_chinese_in_raw_json(client, device):
+    res = post(client, device, reading(axle_count=9))
+    assert "须在 2 到 8 之间" in res.get_data(as_text=True)
