@@ -50,10 +50,14 @@ AUDIT_ACTION_LABELS = {
     "case.turned_back": "登记劝返",
     "case.reweigh_linked": "关联静态复核",
     "case.merged": "并入原案件",
+    "case.driver": "登记驾驶人",
 }
 OPEN_STATUSES = tuple(s for s in CASE_STATUS_LABELS if s not in ("dismissed", "closed", "merged"))
 # Before a decision, a static re-weigh can still change the figures a case stands on.
 REWEIGHABLE = ("pending_review", "confirmed", "notice_issued", "hearing_requested", "dismissal_requested")
+# The driver may be recorded or corrected until the decision is made; the decision stores the
+# repeat-offender counts of the driver it names (repeat_at_decision).
+DRIVER_RECORDABLE = (*REWEIGHABLE, "decision_proposed")
 SERVICE_METHODS = {
     "direct": "直接送达",
     "post": "邮寄送达",

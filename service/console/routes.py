@@ -143,12 +143,12 @@ def cases():
     page = max(1, request.args.get("page", 1, type=int))
     rows = db.session.execute(stmt.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     sites = db.session.scalars(select(Site).order_by(Site.code)).all()
-    from service.registry.repeat import listed_plates
+    from service.registry.repeat import repeat_flags
 
+    flags = repeat_flags([c for c, _, _ in rows])
     return render_template(
         "console/cases.html",
-        repeat_plates=listed_plates(),
-        rows=[case_view(c, r, code) for c, r, code in rows],
+        rows=[{**case_view(c, r, code), "repeat_flags": flags[c.id]} for c, r, code in rows],
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
@@ -176,6 +176,7 @@ def case_page(case_id: int):
             .limit(20)
         ).all()
     from models.case import (
+        DRIVER_RECORDABLE,
         can_approve_decision,
         can_approve_dismissal,
         can_propose_decision,
@@ -183,6 +184,8 @@ def case_page(case_id: int):
         can_review,
     )
     from service import audit as audit_mod
+    from service.registry.repeat import repeat_flags
+    from service.review.operations import driver_view
     from service.review.procedure import deadline_view, proposal_for
 
     user = current_user()
@@ -200,9 +203,12 @@ def case_page(case_id: int):
         "approve_dismissal": can_approve_dismissal(user.role, user.id, case),
         "decide": can_propose_decision(user.role, case),
         "approve_decision": can_approve_decision(user.role, user.id, case),
+        "record_driver": can_review(user.role) and case.status in DRIVER_RECORDABLE,
     }
     return render_template(
         "console/case.html",
+        driver=driver_view(case.driver_id),
+        repeat=repeat_flags([case])[case.id],
         case=case_view(case, reading, site.code),
         obj=case,
         reading=reading,
@@ -271,6 +277,13 @@ def _step_args(action: str) -> tuple:
         return proc.record_payment, {"amount_yuan": _form_int("amount_yuan", 0)}
     if action == "close":
         return proc.close, {}
+    if action == "driver":
+        return proc.record_driver, {
+            "name": form.get("name", "").strip() or None,
+            "licence_no": form.get("licence_no", "").strip() or None,
+            "qualification_no": form.get("qualification_no", "").strip() or None,
+            "identity_number": form.get("identity_number", "").strip() or None,
+        }
     if action == "station":
         kg = form.get("kg", "").strip()
         return proc.record_station_action, {

@@ -259,3 +259,20 @@ def link_plate(plate: str) -> None:
     """A newly registered vehicle picks up its existing cases."""
     ids = list(db.session.scalars(select(Case.id).where(Case.plate == plate)))
     link_cases(ids)
+
+
+def find_driver(data: dict) -> Driver | None:
+    """A registered driver with the identity, 驾驶证 or 从业资格证 number given, if any."""
+    clauses = []
+    id_no = (data.get("identity_number") or "").strip().upper()
+    if id_no:
+        clauses.append(Driver.identity_digest == crypto.digest(id_no))
+    licence = (data.get("licence_no") or "").strip().upper()
+    if licence:
+        clauses.append(Driver.licence_digest == crypto.digest(licence))
+    qualification = (data.get("qualification_no") or "").strip()
+    if qualification:
+        clauses.append(Driver.qualification_no == qualification)
+    if not clauses:
+        return None
+    return db.session.scalar(select(Driver).where(or_(*clauses)).order_by(Driver.id).limit(1))

@@ -58,9 +58,22 @@ def driver_status(driver_id: int, on: date | None = None) -> dict:
 def enterprise_status(enterprise_id: int, on: date | None = None) -> dict:
     enterprise = db.session.get(Enterprise, enterprise_id)
     per_vehicle: dict[str, list] = defaultdict(list)
-    plates = db.session.scalars(select(Vehicle.plate).where(Vehicle.enterprise_id == enterprise_id)).all()
-    for plate in plates:
-        per_vehicle[plate] = _violations(Case.plate == plate)
+    fleet = select(Vehicle.plate).where(Vehicle.enterprise_id == enterprise_id)
+    for plate in db.session.scalars(fleet):
+        per_vehicle[plate] = []
+    since = datetime.combine(_today() - timedelta(days=LOOKBACK_DAYS), datetime.min.time(), tzinfo=CST)
+    rows = db.session.execute(  # every vehicle of the fleet in one query
+        select(Case.plate, Case.captured_at, Case.decision_kind, Case.decided_at).where(
+            Case.plate.in_(fleet),
+            Case.status.in_(DECIDED),
+            Case.decided_at.is_not(None),
+            Case.captured_at >= since,
+        )
+    )
+    for plate, captured, kind, decided in rows:
+        per_vehicle[plate].append(
+            DecidedViolation(captured.astimezone(CST).date(), kind or "", decided.astimezone(CST).date())
+        )
     result = assess_enterprise(
         per_vehicle,
         enterprise.declared_fleet_size if enterprise else None,
@@ -124,3 +137,66 @@ def listed(kind: str) -> list[dict]:
 def listed_plates() -> set[str]:
     """Plates whose vehicle is listed (for the flag on every case of that vehicle)."""
     return {i["plate"] for i in listed("vehicle")}
+
+
+# ── the 屡犯 flag on cases ─────────────────────────────────────────────────────
+
+SUBJECT_LABELS = {"vehicle": "车辆", "driver": "驾驶人", "enterprise": "运输企业"}
+
+
+def _flag(subject: str, status: dict) -> dict:
+    return {
+        "subject": subject,
+        "label": f"{SUBJECT_LABELS[subject]}屡犯" if status["triggered"] else f"{SUBJECT_LABELS[subject]}屡犯预警",
+        "triggered": status["triggered"],
+        "rule_id": status["rule_id"],
+        "article": status["article"],
+        "consequence": status["consequence"],
+        "statutory_count": status["statutory_count"],
+        "rolling_count": status["rolling_count"],
+        "blacklist": status["blacklist"],
+    }
+
+
+def _with_enough(column, values: set, minimum: int = 4) -> set:
+    """Those of `values` with at least `minimum` decided cases in the look-back (one grouped query).
+
+    More than 3 (R-VEH-3, R-DRV-3) needs 4; fewer cannot trigger the rule or the watch signal.
+    """
+    if not values:
+        return set()
+    since = datetime.now(CST) - timedelta(days=LOOKBACK_DAYS)
+    return set(
+        db.session.scalars(
+            select(column)
+            .where(column.in_(values), Case.status.in_(DECIDED), Case.captured_at >= since)
+            .group_by(column)
+            .having(func.count() >= minimum)
+        )
+    )
+
+
+def repeat_flags(cases: list[Case]) -> dict[int, list[dict]]:
+    """For each case, its listed subjects: the vehicle (plate), the driver and the transport enterprise.
+
+    Listed = past the legal trigger (公路安全保护条例 第六十六条) or the rolling 12-month watch
+    signal; `triggered` tells the two apart. A few grouped queries per page of cases.
+    """
+    plates = _with_enough(Case.plate, {c.plate for c in cases if c.plate})
+    drivers = _with_enough(Case.driver_id, {c.driver_id for c in cases if c.driver_id})
+    statuses: dict[tuple[str, object], dict] = {}
+    for plate in plates:
+        statuses["vehicle", plate] = vehicle_status(plate)
+    for driver_id in drivers:
+        statuses["driver", driver_id] = driver_status(driver_id)
+    for enterprise_id in {c.enterprise_id for c in cases if c.enterprise_id}:
+        statuses["enterprise", enterprise_id] = enterprise_status(enterprise_id)
+    flags: dict[int, list[dict]] = {}
+    for case in cases:
+        found = []
+        for subject, key in (("vehicle", case.plate), ("driver", case.driver_id), ("enterprise", case.enterprise_id)):
+            status = statuses.get((subject, key))
+            if status and (status["triggered"] or status["watch"]):
+                found.append(_flag(subject, status))
+        flags[case.id] = found
+    return flags

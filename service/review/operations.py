@@ -88,6 +88,23 @@ def case_view(case: Case, reading: Reading, site_code: str) -> dict:
     }
 
 
+def driver_view(driver_id: int | None) -> dict | None:
+    """The case's driver as officers see it: name and masked numbers only."""
+    from models import Driver
+    from service.extensions import db
+
+    driver = db.session.get(Driver, driver_id) if driver_id else None
+    if driver is None:
+        return None
+    return {
+        "id": driver.id,
+        "name": driver.name,
+        "licence_masked": driver.licence_masked,
+        "qualification_no": driver.qualification_no,
+        "identity_masked": driver.identity_masked,
+    }
+
+
 def case_detail(case: Case) -> dict:
     from service.extensions import db
     from service.review.procedure import ProcedureError, deadline_view, proposal_for
@@ -123,6 +140,10 @@ def case_detail(case: Case) -> dict:
     ):
         view[name] = getattr(case, name)
     view["deadlines"] = deadline_view(case)
+    view["driver"] = driver_view(case.driver_id)
+    from service.registry.repeat import repeat_flags
+
+    view["repeat_flags"] = repeat_flags([case])[case.id]
     from models import EvidenceImage
     from service.ingest.evidence import evidence_view
 

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 
 from models import Reading, Site, User
 from models.case import (
+    DRIVER_RECORDABLE,
     REVIEW_CHECKS,
     SERVICE_METHODS,
     STATION_ACTION_LABELS,
@@ -419,6 +420,64 @@ def record_station_action(
     )
     db.session.flush()
     return action
+
+
+def record_driver(
+    case: Case,
+    actor: User,
+    driver_id: int | None = None,
+    name: str | None = None,
+    licence_no: str | None = None,
+    qualification_no: str | None = None,
+    identity_number: str | None = None,
+) -> Case:
+    """The driver at the time of the act, as the station (or the statement) establishes it.
+
+    Either a registered driver (`driver_id`), or the numbers read from the driver's papers:
+    a driver already registered under one of them is reused, otherwise one is registered.
+    The identity number is kept only encrypted (service.registry.crypto).
+    """
+    from models import Driver
+    from service.registry import operations as registry
+
+    _require(can_review(actor.role), "只有执法人员或执法负责人可以登记驾驶人")
+    if case.status not in DRIVER_RECORDABLE:
+        raise ProcedureError("处罚决定作出后不能再更改驾驶人（如需更正，应依法变更或撤销决定）")
+    if driver_id is not None:
+        driver = db.session.get(Driver, driver_id)
+        if driver is None:
+            raise ProcedureError("登记簿中没有该驾驶人", status=422, errors={"driver_id": ["不存在"]})
+    else:
+        data = {
+            "name": name,
+            "licence_no": licence_no,
+            "qualification_no": qualification_no,
+            "identity_number": identity_number,
+        }
+        driver = registry.find_driver(data)
+        if driver is None:
+            try:
+                driver = registry.create_driver(data)
+            except registry.RegistryError as exc:
+                raise ProcedureError("驾驶人信息不完整或有误", status=422, errors=exc.errors) from exc
+    if case.driver_id == driver.id:
+        return case
+    before = case.driver_id
+    case.driver_id = driver.id
+    case.version += 1
+    audit.record(
+        "case.driver",
+        "case",
+        case.id,
+        actor=actor.username,
+        actor_user_id=actor.id,
+        from_state=case.status,
+        to_state=case.status,
+        reason=f"{driver.name}（驾驶证 {driver.licence_masked or '—'}）",
+        data={"driver_id": driver.id, "previous_driver_id": before},
+    )
+    db.session.flush()
+    return case
 
 
 def deadline_view(case: Case, today: date | None = None) -> list[dict]:

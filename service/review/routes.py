@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from models import Case, User
 from service.auth.guard import current_principal, protect
 from service.extensions import db
+from service.registry.repeat import repeat_flags
 from service.review import procedure as proc
 from service.review.operations import case_detail, case_query, case_view, deadline_query
 from service.review.schemas import (
@@ -24,6 +25,7 @@ from service.review.schemas import (
     CaseSchema,
     ConfirmSchema,
     DecisionCreateSchema,
+    DriverRecordSchema,
     HearingSchema,
     NoticeIssuedSchema,
     OptionalReasonSchema,
@@ -44,10 +46,11 @@ class SQLCursorPage(Page):
         return db.session.scalar(select(func.count()).select_from(self.collection.order_by(None).subquery()))
 
     @property
-    def items(self):  # the page of rows, one query
+    def items(self):  # the page of rows, one query (+ the grouped 屡犯 queries for the page)
         p = self.page_params
-        rows = db.session.execute(self.collection.offset((p.page - 1) * p.page_size).limit(p.page_size))
-        return [case_view(c, r, code) for c, r, code in rows]
+        rows = db.session.execute(self.collection.offset((p.page - 1) * p.page_size).limit(p.page_size)).all()
+        flags = repeat_flags([c for c, _, _ in rows])
+        return [{**case_view(c, r, code), "repeat_flags": flags[c.id]} for c, r, code in rows]
 
 
 def _actor() -> User:
@@ -176,6 +179,12 @@ _step("decision/reject", ReasonSchema, "reject_decision", "Supervisor sends a pr
 _step("service", ServiceSchema, "serve", "Record how and when the decision was served (送达).")
 _step("payment", PaymentSchema, "record_payment", "Record the payment; late fees (加处罚款) are computed.")
 _step("close", None, "close", "Close the case (结案).")
+_step(
+    "driver",
+    DriverRecordSchema,
+    "record_driver",
+    "Record the driver (驾驶人) of the case: a registered driver, or the numbers on the driver's papers.",
+)
 _step("station-actions", StationActionSchema, "record_station_action", "Record unloading, transfer or turning back.")
 
 

@@ -1,4 +1,4 @@
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from models.case import REVIEW_CHECKS, SERVICE_METHODS
 from service.ingest.schemas import EvidenceSchema, PenaltyBarSchema  # noqa: F401 (nested by name)
@@ -35,6 +35,10 @@ class CaseSchema(Schema):
     penalty_usable = fields.Boolean()
     penalty_bars = fields.List(fields.Nested(PenaltyBarSchema), allow_none=True)
     prior_case_count = fields.Integer(allow_none=True)
+    repeat_flags = fields.List(
+        fields.Dict(),
+        metadata={"description": "屡犯标记：车辆、驾驶人或运输企业已达法定次数（triggered）或滚动12个月预警"},
+    )
     version = fields.Integer()
 
 
@@ -93,6 +97,25 @@ class StationActionSchema(_Strict):
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
+class DriverRecordSchema(_Strict):
+    """A registered driver by id, or the numbers on the driver's papers (registered if new)."""
+
+    driver_id = fields.Integer(allow_none=True)
+    name = fields.String(allow_none=True, validate=validate.Length(max=64))
+    licence_no = fields.String(allow_none=True, validate=validate.Length(max=32), metadata={"description": "驾驶证号"})
+    qualification_no = fields.String(
+        allow_none=True, validate=validate.Length(max=32), metadata={"description": "从业资格证号"}
+    )
+    identity_number = fields.String(
+        allow_none=True, validate=validate.Length(max=18), metadata={"description": "公民身份号码（加密保存）"}
+    )
+
+    @validates_schema
+    def _one_way(self, data, **kwargs):
+        if data.get("driver_id") is None and not (data.get("licence_no") or data.get("qualification_no")):
+            raise ValidationError("须填写 driver_id，或驾驶证号 / 从业资格证号", field_name="driver_id")
+
+
 class AssignSchema(_Strict):
     user_id = fields.Integer(required=True)
 
@@ -147,6 +170,7 @@ class CaseDetailSchema(CaseSchema):
     vehicle_id = fields.Integer(allow_none=True)
     enterprise_id = fields.Integer(allow_none=True)
     driver_id = fields.Integer(allow_none=True)
+    driver = fields.Dict(allow_none=True, metadata={"description": "驾驶人（证件号仅显示掩码）"})
     repeat_at_decision = fields.Dict(allow_none=True, metadata={"description": "作出决定时的违法次数统计"})
     merged_into_id = fields.Integer(allow_none=True)
     deadlines = fields.List(fields.Nested(DeadlineSchema))
