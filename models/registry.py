@@ -14,6 +14,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, UTCDateTime
 
 ENTERPRISE_KINDS = {"transport": "运输企业", "source": "货运源头单位", "both": "运输企业兼货运源头"}
+REGISTRY_KINDS = {"enterprises": "企业", "vehicles": "车辆", "drivers": "驾驶人", "permits": "大件运输许可"}
+REGISTRY_KEEPERS = ("admin", "supervisor")
+
+
+def can_edit_registry(role: str, kind: str) -> bool:
+    """Who may register or correct a record: admins and supervisors keep the registry;
+    source investigators (源头倒查专班) also keep the enterprise dossiers."""
+    return role in REGISTRY_KEEPERS or (kind == "enterprises" and role == "investigator")
+
+
+def can_delete_registry(role: str) -> bool:
+    """Removing a record is for those who keep the registry (admins and supervisors)."""
+    return role in REGISTRY_KEEPERS
 
 
 class Enterprise(Base):

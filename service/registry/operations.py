@@ -1,4 +1,7 @@
-"""Registry operations: create records (validated), link cases. Flush only; callers commit."""
+"""Registry operations: validate and create records, link cases. Flush only; callers commit.
+
+Edits and deletions are in service/registry/editing.py; they validate with the same clean_* functions.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,13 @@ from models import Case, Driver, Enterprise, Permit, Site, Vehicle
 from models.registry import ENTERPRISE_KINDS
 from service.extensions import db
 from service.registry import crypto
-from service.rules import identity_number_is_valid, mask_identity_number, normalise_plate, uscc_is_valid
+from service.rules import (
+    identity_number_is_valid,
+    mask_identity_number,
+    normalise_plate,
+    normalise_plate_color,
+    uscc_is_valid,
+)
 
 
 class RegistryError(ValueError):
@@ -55,7 +64,8 @@ def _int(value, field: str, errors: dict, minimum: int = 0) -> int | None:
     return number
 
 
-def create_enterprise(data: dict) -> Enterprise:
+def clean_enterprise(data: dict) -> dict:
+    """Column values of an enterprise from its fields; creation and edits check alike (RegistryError)."""
     errors: dict[str, list[str]] = {}
     uscc = (data.get("uscc") or "").strip().upper().replace(" ", "")
     if not uscc_is_valid(uscc):
@@ -69,22 +79,26 @@ def create_enterprise(data: dict) -> Enterprise:
     issued = _date(data.get("licence_first_issued"), "licence_first_issued", errors)
     if errors:
         raise RegistryError(errors)
-    existing = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
+    return {
+        "uscc": uscc,
+        "name": data["name"].strip(),
+        "kind": kind,
+        "region_code": data.get("region_code") or None,
+        "address": data.get("address") or None,
+        "declared_fleet_size": fleet,
+        "licence_first_issued": issued,
+        "key_source": str(data.get("key_source", "")).lower() in ("1", "true", "yes", "是"),
+        "latitude": _float(data.get("latitude")),
+        "longitude": _float(data.get("longitude")),
+    }
+
+
+def create_enterprise(data: dict) -> Enterprise:
+    values = clean_enterprise(data)
+    existing = db.session.scalar(select(Enterprise).where(Enterprise.uscc == values["uscc"]))
     if existing is not None:
         raise Duplicate(existing)
-    row = Enterprise(
-        uscc=uscc,
-        name=data["name"].strip(),
-        kind=kind,
-        region_code=data.get("region_code") or None,
-        address=data.get("address") or None,
-        declared_fleet_size=fleet,
-        licence_first_issued=issued,
-        key_source=str(data.get("key_source", "")).lower() in ("1", "true", "yes", "是"),
-        latitude=_float(data.get("latitude")),
-        longitude=_float(data.get("longitude")),
-        created_at=_now(),
-    )
+    row = Enterprise(**values, created_at=_now())
     db.session.add(row)
     db.session.flush()
     return row
@@ -106,12 +120,21 @@ def _enterprise_id(uscc: str | None, errors: dict) -> int | None:
     return found
 
 
-def create_vehicle(data: dict) -> Vehicle:
+def _plate_colour(value, errors: dict) -> str:
+    try:
+        return normalise_plate_color(value or "yellow")
+    except ValueError:
+        errors["plate_color"] = ["号牌颜色无效（yellow / blue / green / yellow_green / white / black 或 黄、蓝、绿…）"]
+        return "yellow"
+
+
+def clean_vehicle(data: dict) -> dict:
+    """Column values of a vehicle from its fields; creation and edits check alike (RegistryError)."""
     errors: dict[str, list[str]] = {}
     plate = normalise_plate(data.get("plate") or "")
     if not plate:
         errors["plate"] = ["必填"]
-    colour = data.get("plate_color") or "yellow"
+    colour = _plate_colour(data.get("plate_color"), errors)
     axles = _int(data.get("axle_count"), "axle_count", errors, minimum=2)
     rated = _int(data.get("rated_load_kg"), "rated_load_kg", errors)
     total = _int(data.get("max_total_mass_kg"), "max_total_mass_kg", errors)
@@ -119,29 +142,39 @@ def create_vehicle(data: dict) -> Vehicle:
     enterprise_id = _enterprise_id(data.get("enterprise_uscc"), errors)
     if errors:
         raise RegistryError(errors)
-    existing = db.session.scalar(select(Vehicle).where(Vehicle.plate == plate, Vehicle.plate_color == colour))
+    return {
+        "plate": plate,
+        "plate_color": colour,
+        "vin": data.get("vin") or None,
+        "axle_count": axles,
+        "vehicle_type": data.get("vehicle_type") or None,
+        "rated_load_kg": rated,
+        "max_total_mass_kg": total,
+        "owner_name": data.get("owner_name") or None,
+        "enterprise_id": enterprise_id,
+        "transport_cert_no": data.get("transport_cert_no") or None,
+        "transport_cert_first_issued": issued,
+    }
+
+
+def create_vehicle(data: dict) -> Vehicle:
+    values = clean_vehicle(data)
+    existing = db.session.scalar(
+        select(Vehicle).where(Vehicle.plate == values["plate"], Vehicle.plate_color == values["plate_color"])
+    )
     if existing is not None:
         raise Duplicate(existing)
-    row = Vehicle(
-        plate=plate,
-        plate_color=colour,
-        vin=(data.get("vin") or None),
-        axle_count=axles,
-        vehicle_type=data.get("vehicle_type") or None,
-        rated_load_kg=rated,
-        max_total_mass_kg=total,
-        owner_name=data.get("owner_name") or None,
-        enterprise_id=enterprise_id,
-        transport_cert_no=data.get("transport_cert_no") or None,
-        transport_cert_first_issued=issued,
-        created_at=_now(),
-    )
+    row = Vehicle(**values, created_at=_now())
     db.session.add(row)
     db.session.flush()
     return row
 
 
-def create_driver(data: dict) -> Driver:
+def clean_driver(data: dict, has_licence: bool = False) -> dict:
+    """Column values of a driver (numbers encrypted, hashed and masked); creation and edits check alike.
+
+    `has_licence`: the record already holds a 驾驶证号 that this edit leaves as it is.
+    """
     errors: dict[str, list[str]] = {}
     if not (data.get("name") or "").strip():
         errors["name"] = ["必填"]
@@ -150,13 +183,29 @@ def create_driver(data: dict) -> Driver:
         errors["identity_number"] = ["公民身份号码无效（校验码不符）"]
     issued = _date(data.get("qualification_first_issued"), "qualification_first_issued", errors)
     enterprise_id = _enterprise_id(data.get("enterprise_uscc"), errors)
-    if not (data.get("licence_no") or data.get("qualification_no")):
+    if not (data.get("licence_no") or data.get("qualification_no") or has_licence):
         errors["licence_no"] = ["驾驶证号与从业资格证号至少填一项"]
     if errors:
         raise RegistryError(errors)
-    key = crypto.digest(id_no) if id_no else None
     licence = (data.get("licence_no") or "").strip().upper()
-    licence_key = crypto.digest(licence) if licence else None
+    return {
+        "name": data["name"].strip(),
+        "licence_digest": crypto.digest(licence) if licence else None,
+        "licence_masked": mask_identity_number(licence)
+        if len(licence) == 18
+        else (licence[:2] + "****" if licence else None),
+        "qualification_no": data.get("qualification_no") or None,
+        "qualification_first_issued": issued,
+        "identity_encrypted": crypto.encrypt(id_no) if id_no else None,
+        "identity_digest": crypto.digest(id_no) if id_no else None,
+        "identity_masked": mask_identity_number(id_no) if id_no else None,
+        "enterprise_id": enterprise_id,
+    }
+
+
+def create_driver(data: dict) -> Driver:
+    values = clean_driver(data)
+    key, licence_key = values["identity_digest"], values["licence_digest"]
     clauses = [
         c
         for c in (
@@ -168,26 +217,14 @@ def create_driver(data: dict) -> Driver:
     existing = db.session.scalar(select(Driver).where(or_(*clauses))) if clauses else None
     if existing is not None:
         raise Duplicate(existing)
-    row = Driver(
-        name=data["name"].strip(),
-        licence_digest=licence_key,
-        licence_masked=mask_identity_number(licence)
-        if len(licence) == 18
-        else (licence[:2] + "****" if licence else None),
-        qualification_no=data.get("qualification_no") or None,
-        qualification_first_issued=issued,
-        identity_encrypted=crypto.encrypt(id_no) if id_no else None,
-        identity_digest=key,
-        identity_masked=mask_identity_number(id_no) if id_no else None,
-        enterprise_id=enterprise_id,
-        created_at=_now(),
-    )
+    row = Driver(**values, created_at=_now())
     db.session.add(row)
     db.session.flush()
     return row
 
 
-def create_permit(data: dict) -> Permit:
+def clean_permit(data: dict) -> dict:
+    """Column values of an oversize permit; creation and edits check alike (RegistryError)."""
     errors: dict[str, list[str]] = {}
     number = (data.get("number") or "").strip()
     if not number:
@@ -219,21 +256,25 @@ def create_permit(data: dict) -> Permit:
         errors["valid_until"] = ["必填"]
     if errors:
         raise RegistryError(errors)
-    existing = db.session.scalar(select(Permit).where(Permit.number == number))
+    return {
+        "number": number,
+        "plate": plate,
+        "valid_from": start,
+        "valid_until": end,
+        "permitted_gross_kg": gross,
+        "permitted_length_mm": dims["length"],
+        "permitted_width_mm": dims["width"],
+        "permitted_height_mm": dims["height"],
+        "route": route,
+    }
+
+
+def create_permit(data: dict) -> Permit:
+    values = clean_permit(data)
+    existing = db.session.scalar(select(Permit).where(Permit.number == values["number"]))
     if existing is not None:
         raise Duplicate(existing)
-    row = Permit(
-        number=number,
-        plate=plate,
-        valid_from=start,
-        valid_until=end,
-        permitted_gross_kg=gross,
-        permitted_length_mm=dims["length"],
-        permitted_width_mm=dims["width"],
-        permitted_height_mm=dims["height"],
-        route=route,
-        created_at=_now(),
-    )
+    row = Permit(**values, created_at=_now())
     db.session.add(row)
     db.session.flush()
     return row

@@ -65,6 +65,60 @@ class PermitSchema(Schema):
     route = fields.List(fields.String(), required=True, metadata={"description": "许可路线经过的点位编码，按顺序"})
 
 
+class EnterpriseUpdateSchema(EnterpriseSchema):
+    """PATCH: any of the fields, checked as on registration."""
+
+
+class VehicleUpdateSchema(VehicleSchema):
+    """PATCH: any of the fields, checked as on registration; enterprise_uscc null unlinks the enterprise."""
+
+
+class DriverUpdateSchema(DriverSchema):
+    """PATCH: identity and licence numbers only when they change (never read back); null clears one."""
+
+
+class PermitUpdateSchema(PermitSchema):
+    """PATCH: any of the fields; number and plate are fixed once readings were judged under the permit."""
+
+
+UPDATE_SCHEMAS = {
+    EnterpriseSchema: EnterpriseUpdateSchema,
+    VehicleSchema: VehicleUpdateSchema,
+    DriverSchema: DriverUpdateSchema,
+    PermitSchema: PermitUpdateSchema,
+}
+
+
+class DossierVehicleSchema(VehicleSchema):
+    case_count = fields.Integer(metadata={"description": "关联该车辆的案件数"})
+    repeat = fields.Dict(metadata={"description": "屡犯情况（R-VEH-3：法定周期与近 12 个月次数、后果、依据）"})
+
+
+class DossierCaseSchema(Schema):
+    id = fields.Integer()
+    case_number = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    plate = fields.String(allow_none=True)
+    site_code = fields.String()
+    captured_at = fields.DateTime()
+    overlimit_pct = fields.Float(metadata={"description": "超限率 %"})
+    baidunwang = fields.Boolean()
+    decision_kind = fields.String(allow_none=True)
+
+
+class EnterpriseDossierSchema(Schema):
+    enterprise = fields.Nested(EnterpriseSchema)
+    status = fields.Dict(
+        metadata={"description": "R-ENT-10：违法超限车辆占车队比例、计算周期、法律后果、依据与实施机关"}
+    )
+    vehicles = fields.List(fields.Nested(DossierVehicleSchema))
+    drivers = fields.List(fields.Nested(DriverSchema))
+    permits = fields.List(fields.Nested(PermitSchema), metadata={"description": "其车辆的大件运输许可"})
+    cases = fields.List(fields.Nested(DossierCaseSchema), metadata={"description": "关联该企业的案件，最近的在前"})
+    case_total = fields.Integer()
+
+
 class RegistryUploadSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(["enterprises", "vehicles", "drivers", "permits"]))
 

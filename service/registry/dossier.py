@@ -1,0 +1,102 @@
+"""An enterprise's dossier (企业档案): its record, fleet, drivers, cases, permits and R-ENT-10 status.
+
+What a source investigator or supervisor reads before 约谈 or 挂牌督办: the figures are the
+service's own (the repeat-offender counts of service/registry/repeat.py), never typed in.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from models import Case, Driver, Enterprise, Permit, Site, Vehicle
+from service.extensions import db
+from service.registry.repeat import enterprise_status, vehicle_status
+
+CASE_LIMIT = 200
+
+
+def _fleet(enterprise_id: int) -> list[dict]:
+    vehicles = db.session.scalars(
+        select(Vehicle).where(Vehicle.enterprise_id == enterprise_id).order_by(Vehicle.plate, Vehicle.id)
+    ).all()
+    counts = dict(
+        db.session.execute(
+            select(Case.vehicle_id, func.count())
+            .where(Case.vehicle_id.in_([v.id for v in vehicles]))
+            .group_by(Case.vehicle_id)
+        ).all()
+    )
+    return [
+        {**_vehicle_fields(v), "case_count": counts.get(v.id, 0), "repeat": vehicle_status(v.plate)} for v in vehicles
+    ]
+
+
+def _cases(enterprise_id: int, limit: int) -> tuple[list[dict], int]:
+    where = Case.enterprise_id == enterprise_id
+    total = db.session.scalar(select(func.count()).select_from(Case).where(where))
+    rows = db.session.execute(
+        select(Case, Site.code)
+        .join(Site, Site.id == Case.site_id)
+        .where(where)
+        .order_by(Case.captured_at.desc(), Case.id.desc())
+        .limit(limit)
+    ).all()
+    cases = [
+        {
+            "id": c.id,
+            "case_number": c.case_number,
+            "status": c.status,
+            "status_label": c.status_label,
+            "plate": c.plate,
+            "site_code": code,
+            "captured_at": c.captured_at,
+            "overlimit_pct": c.overlimit_pct,
+            "baidunwang": c.baidunwang,
+            "decision_kind": c.decision_kind,
+        }
+        for c, code in rows
+    ]
+    return cases, total
+
+
+def enterprise_dossier(enterprise: Enterprise, case_limit: int = CASE_LIMIT) -> dict:
+    """Everything the dossier page and `GET /registry/enterprises/<id>/dossier` show."""
+    fleet = _fleet(enterprise.id)
+    plates = sorted({v["plate"] for v in fleet})
+    cases, total = _cases(enterprise.id, case_limit)
+    permits = (
+        db.session.scalars(
+            select(Permit).where(Permit.plate.in_(plates)).order_by(Permit.valid_until.desc(), Permit.id)
+        ).all()
+        if plates
+        else []
+    )
+    drivers = db.session.scalars(
+        select(Driver).where(Driver.enterprise_id == enterprise.id).order_by(Driver.name, Driver.id)
+    ).all()
+    return {
+        "enterprise": enterprise,
+        "status": enterprise_status(enterprise.id),
+        "vehicles": fleet,
+        "drivers": drivers,
+        "permits": permits,
+        "cases": cases,
+        "case_total": total,
+    }
+
+
+def _vehicle_fields(v: Vehicle) -> dict:
+    return {
+        "id": v.id,
+        "plate": v.plate,
+        "plate_color": v.plate_color,
+        "vin": v.vin,
+        "axle_count": v.axle_count,
+        "vehicle_type": v.vehicle_type,
+        "rated_load_kg": v.rated_load_kg,
+        "max_total_mass_kg": v.max_total_mass_kg,
+        "owner_name": v.owner_name,
+        "enterprise_id": v.enterprise_id,
+        "transport_cert_no": v.transport_cert_no,
+        "transport_cert_first_issued": v.transport_cert_first_issued,
+    }
