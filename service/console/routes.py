@@ -566,3 +566,7 @@ def registry():
         jobs=jobs,
         can_import=current_user().role in ("admin", "supervisor"),
     )
+
+
+# One registry record (view, correct, remove) and the enterprise dossier live in their own module.
+from service.console import registry_pages  # noqa: E402, F401  (registers its views on bp)

@@ -1,0 +1,228 @@
+"""Console pages for one registry record: view and correct it, remove it, and the enterprise dossier.
+
+Registered on the console blueprint (imported at the end of service/console/routes.py).
+The same operations as the API (service/registry/editing.py) do the work, so the two
+cannot disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from models import Enterprise, Site
+from models.reading import PLATE_COLOR_LABELS
+from models.registry import ENTERPRISE_KINDS, REGISTRY_KINDS, can_delete_registry, can_edit_registry
+from service import audit
+from service.console.routes import bp
+from service.console.session import check_csrf, current_user, login_required
+from service.extensions import db
+from service.registry import editing
+from service.registry import operations as ops
+
+READERS = ("admin", "supervisor", "officer", "investigator")
+VEHICLE_TYPES = {"": "未登记", "truck": "货车", "combination": "汽车列车"}
+AUDIT_LABELS = {"registry.update": "修改登记", "registry.delete": "删除登记"}
+# Form inputs per kind: (field, input type, choices or a hint). Labels: editing.FIELD_LABELS.
+FORMS = {
+    "enterprises": (
+        ("uscc", "text", "18 位，校验码自动核对"),
+        ("name", "text", None),
+        ("kind", "select", ENTERPRISE_KINDS),
+        ("region_code", "text", "6 位行政区划代码，如 220100"),
+        ("address", "text", None),
+        ("latitude", "number", None),
+        ("longitude", "number", None),
+        ("declared_fleet_size", "number", "R-ENT-10 按此计算车队规模"),
+        ("key_source", "checkbox", "政府公布的重点货运源头单位"),
+        ("licence_first_issued", "date", "R-ENT-10 法定计算周期的起点"),
+    ),
+    "vehicles": (
+        ("plate", "text", None),
+        ("plate_color", "select", PLATE_COLOR_LABELS),
+        ("vin", "text", None),
+        ("axle_count", "number", None),
+        ("vehicle_type", "select", VEHICLE_TYPES),
+        ("rated_load_kg", "number", "kg"),
+        ("max_total_mass_kg", "number", "kg"),
+        ("owner_name", "text", None),
+        ("enterprise_uscc", "text", "所属运输企业的统一社会信用代码；留空为不属于任何企业"),
+        ("transport_cert_no", "text", None),
+        ("transport_cert_first_issued", "date", "R-VEH-3 法定计算周期的起点"),
+    ),
+    "drivers": (
+        ("name", "text", None),
+        ("licence_no", "secret", "licence_masked"),
+        ("qualification_no", "text", None),
+        ("qualification_first_issued", "date", "R-DRV-3 法定计算周期的起点"),
+        ("identity_number", "secret", "identity_masked"),
+        ("enterprise_uscc", "text", "所属企业的统一社会信用代码（可空）"),
+    ),
+    "permits": (
+        ("number", "text", None),
+        ("plate", "text", None),
+        ("valid_from", "date", None),
+        ("valid_until", "date", None),
+        ("permitted_gross_kg", "number", "kg"),
+        ("permitted_length_mm", "number", "mm"),
+        ("permitted_width_mm", "number", "mm"),
+        ("permitted_height_mm", "number", "mm"),
+        ("route", "text", "点位编码按顺序，以分号分隔，如 SP-WIM-01;SP-STA-01"),
+    ),
+}
+
+
+def _kind_or_404(kind: str) -> str:
+    if kind not in editing.MODELS:
+        abort(404)
+    return kind
+
+
+def _row_or_404(kind: str, record_id: int):
+    row = db.session.get(editing.MODELS[kind], record_id)
+    if row is None:
+        abort(404, description=f"登记簿中没有该{REGISTRY_KINDS[kind]}记录")
+    return row
+
+
+def _shown_values(kind: str, row) -> dict:
+    values = editing.form_values(kind, row)
+    for field, value in values.items():
+        if isinstance(value, date):
+            values[field] = value.isoformat()
+        elif isinstance(value, list):
+            values[field] = ";".join(value)
+        elif value is None:
+            values[field] = ""
+    return values
+
+
+def _patch_from_form(kind: str) -> dict:
+    """The form as an edit: every field, except secret numbers left blank (they stay as they are)."""
+    patch = {}
+    for field, kind_of_input, _ in FORMS[kind]:
+        value = request.form.get(field, "").strip()
+        if kind_of_input == "checkbox":
+            patch[field] = "1" if value else ""
+        elif kind_of_input == "secret":
+            if value:
+                patch[field] = value
+        else:
+            patch[field] = value or None
+    return patch
+
+
+def _record_url(kind: str, row) -> str:
+    if kind == "enterprises":
+        return url_for("console.enterprise_dossier", enterprise_id=row.id)
+    return url_for("console.registry_record", kind=kind, record_id=row.id)
+
+
+def _render(kind: str, row, values: dict, status: int = 200, errors: dict | None = None):
+    user = current_user()
+    return (
+        render_template(
+            "console/registry_record.html",
+            kind=kind,
+            kind_label=REGISTRY_KINDS[kind],
+            row=row,
+            title=editing.title(kind, row),
+            fields=FORMS[kind],
+            labels=editing.FIELD_LABELS,
+            values=values,
+            errors=errors or {},
+            etag=editing.record_etag(row),
+            can_edit=can_edit_registry(user.role, kind),
+            can_delete=can_delete_registry(user.role),
+            references=editing.references(kind, row),
+            timeline=audit.events_for(editing.OBJECT_TYPES[kind], row.id),
+            audit_labels=AUDIT_LABELS,
+            sites=db.session.scalars(select(Site.code).order_by(Site.code)).all() if kind == "permits" else [],
+        ),
+        status,
+    )
+
+
+@bp.route("/registry/<kind>/<int:record_id>/edit", methods=["GET", "POST"])
+@login_required(*READERS)
+def registry_record(kind: str, record_id: int):
+    """One record: its fields (a form for those who may correct it), what refers to it, its history."""
+    kind = _kind_or_404(kind)
+    row = _row_or_404(kind, record_id)
+    if request.method == "GET":
+        return _render(kind, row, _shown_values(kind, row))
+    check_csrf()
+    user = current_user()
+    if not can_edit_registry(user.role, kind):
+        abort(403)
+    submitted = {f: request.form.get(f, "") for f, _, _ in FORMS[kind]}
+    if request.form.get("etag") != editing.record_etag(row):
+        flash("该记录已被他人修改，以下为最新内容，请核对后重新修改", "error")
+        return _render(kind, row, _shown_values(kind, row), 409)
+    try:
+        changes = editing.update_record(kind, row, _patch_from_form(kind), actor=user.username, actor_user_id=user.id)
+    except ops.RegistryError as exc:
+        db.session.rollback()
+        flash("数据校验未通过，请按提示更正", "error")
+        return _render(kind, _row_or_404(kind, record_id), submitted, 422, exc.errors)
+    except editing.Conflict as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _render(kind, _row_or_404(kind, record_id), submitted, 409, exc.errors)
+    db.session.commit()
+    if changes:
+        flash("已保存：" + "、".join(dict.fromkeys(editing.FIELD_LABELS.get(f, f) for f in changes)), "ok")
+    else:
+        flash("没有改动", "ok")
+    return redirect(_record_url(kind, row))
+
+
+@bp.post("/registry/<kind>/<int:record_id>/delete")
+@login_required(*READERS)
+def registry_delete(kind: str, record_id: int):
+    kind = _kind_or_404(kind)
+    check_csrf()
+    user = current_user()
+    if not can_delete_registry(user.role):
+        abort(403)
+    row = _row_or_404(kind, record_id)
+    if request.form.get("confirm") != "1":
+        flash("请勾选“确认删除”后再删除", "error")
+        return redirect(url_for("console.registry_record", kind=kind, record_id=record_id))
+    name = editing.title(kind, row)
+    try:
+        editing.delete_record(kind, row, actor=user.username, actor_user_id=user.id)
+    except editing.Conflict as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(_record_url(kind, row))
+    db.session.commit()
+    flash(f"已删除{REGISTRY_KINDS[kind]} {name}", "ok")
+    return redirect(url_for("console.registry", kind=kind))
+
+
+@bp.get("/registry/enterprises/<int:enterprise_id>")
+@login_required(*READERS)
+def enterprise_dossier(enterprise_id: int):
+    """企业档案: the record, its fleet with each vehicle's repeat status, drivers, cases, permits, R-ENT-10."""
+    from service.registry.dossier import enterprise_dossier as dossier
+
+    enterprise = _row_or_404("enterprises", enterprise_id)
+    user = current_user()
+    return render_template(
+        "console/enterprise_dossier.html",
+        d=dossier(enterprise),
+        e=enterprise,
+        ENTERPRISE_KINDS=ENTERPRISE_KINDS,
+        PLATE_COLOR_LABELS=PLATE_COLOR_LABELS,
+        can_edit=can_edit_registry(user.role, "enterprises"),
+        can_open_cases=user.role in ("admin", "supervisor", "officer"),
+    )
+
+
+@bp.app_template_global()
+def registry_enterprise(enterprise_id: int | None) -> Enterprise | None:
+    """For pages that show a linked enterprise (the case page): the registered enterprise, if any."""
+    return db.session.get(Enterprise, enterprise_id) if enterprise_id else None
