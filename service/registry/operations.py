@@ -164,6 +164,10 @@ def create_vehicle(data: dict) -> Vehicle:
     )
     if existing is not None:
         raise Duplicate(existing)
+    if values["vin"]:
+        taken = db.session.scalar(select(Vehicle.plate).where(Vehicle.vin == values["vin"]))
+        if taken is not None:
+            raise RegistryError({"vin": [f"车辆识别代号已登记在车辆 {taken}"]})
     row = Vehicle(**values, created_at=_now())
     db.session.add(row)
     db.session.flush()
@@ -205,14 +209,11 @@ def clean_driver(data: dict, has_licence: bool = False) -> dict:
 
 def create_driver(data: dict) -> Driver:
     values = clean_driver(data)
-    key, licence_key = values["identity_digest"], values["licence_digest"]
+    # The same person under any of the three numbers: a second import adds nothing.
     clauses = [
-        c
-        for c in (
-            (Driver.identity_digest == key) if key else None,
-            (Driver.licence_digest == licence_key) if licence_key else None,
-        )
-        if c is not None
+        getattr(Driver, column) == values[column]
+        for column in ("identity_digest", "licence_digest", "qualification_no")
+        if values[column]
     ]
     existing = db.session.scalar(select(Driver).where(or_(*clauses))) if clauses else None
     if existing is not None:

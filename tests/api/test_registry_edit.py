@@ -135,6 +135,16 @@ def test_changing_a_plate_to_one_already_registered_is_a_conflict(client, admin)
     assert ok.status_code == 200 and ok.get_json()["plate_color"] == "blue"
 
 
+def test_a_vin_already_registered_is_refused_on_registration_and_on_edit(client, admin):
+    vin = "LZZ1CLVB5KW123456"
+    post(client, admin, "vehicles", {"plate": "吉A12345", "vin": vin})
+    again = client.post("/api/v1/registry/vehicles", headers=admin, json={"plate": "吉A54321", "vin": vin})
+    assert again.status_code == 422 and "吉A12345" in again.get_json()["errors"]["vin"][0]
+    other = post(client, admin, "vehicles", {"plate": "吉A54321"})
+    edit = client.patch(f"/api/v1/registry/vehicles/{other['id']}", headers=admin, json={"vin": vin})
+    assert edit.status_code == 409 and "车辆识别代号" in edit.get_json()["message"]
+
+
 def test_a_corrected_plate_moves_the_case_links(app, client, admin, make_site):
     _, device = make_site()
     enterprise(client, admin)
