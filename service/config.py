@@ -68,6 +68,9 @@ class Config:
     IMPORT_CHUNK_ROWS: int = 1000
     RQ_QUEUE: str = "default"
     OUTBOX_DRAIN_BATCH: int = 2000
+    # After a device post, a drain job is asked for within this many seconds, by a thread
+    # in the web process (0: in the request itself). Bounds the delay of alerts and links.
+    DRAIN_REQUEST_INTERVAL_S: float = 0.2
     TESTING: bool = False
     SQLALCHEMY_ENGINE_OPTIONS: dict = field(default_factory=dict)
     API_TITLE: str = "治超案件管理服务 API"
@@ -96,6 +99,7 @@ class Config:
         cfg.TOKEN_MAX_AGE_S = _env_int("TOKEN_MAX_AGE_S", cfg.TOKEN_MAX_AGE_S)
         cfg.MAX_JSON_BODY_BYTES = _env_int("MAX_JSON_BODY_BYTES", cfg.MAX_JSON_BODY_BYTES)
         cfg.EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", cfg.EVIDENCE_MAX_BYTES)
+        cfg.DRAIN_REQUEST_INTERVAL_S = _env_float("DRAIN_REQUEST_INTERVAL_S", cfg.DRAIN_REQUEST_INTERVAL_S)
         for name in ("AGENCY_NAME", "PAYMENT_INSTRUCTIONS", "REVIEW_AUTHORITY"):
             if os.environ.get(name):
                 setattr(cfg, name, os.environ[name])

@@ -6,7 +6,10 @@ recorded in the database first (the outbox); a Redis outage only delays it.
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import threading
 
 import redis
 from flask import Flask
@@ -66,6 +69,69 @@ def request_drain(app: Flask) -> bool:
         except redis.RedisError:
             pass
         return False
+
+
+class DrainRequests:
+    """Per process: a commit only raises a flag; a thread asks Redis for the drain job.
+
+    Keeps the Redis round trip off the request (a device posting one reading at a time
+    would otherwise wait for it on every post) and asks at most once per `interval`,
+    so a burst of commits costs one `SET NX`. The flag lives only in this process, and
+    only briefly: if the process dies before the thread runs, the rows are still pending
+    in the outbox and the worker's relay queues their drain.
+    """
+
+    def __init__(self, app: Flask, interval_s: float):
+        self.app, self.interval_s = app, interval_s
+        self.wanted = threading.Event()
+        self.lock = threading.Lock()
+        self.pid: int | None = None
+
+    def ask(self) -> None:
+        if self.pid != os.getpid():  # first use in this (possibly forked) process
+            with self.lock:
+                if self.pid != os.getpid():
+                    self.pid = os.getpid()
+                    self.wanted = threading.Event()
+                    threading.Thread(target=self._run, name="outbox-drain-requests", daemon=True).start()
+                    atexit.register(self.flush)
+        self.wanted.set()
+
+    def flush(self) -> bool:
+        """Ask now if a commit is waiting (the thread does this; tests and shutdown too)."""
+        with self.lock:
+            if not self.wanted.is_set():
+                return True
+            self.wanted.clear()
+            return request_drain(self.app)
+
+    def _run(self) -> None:
+        wanted = self.wanted
+        while True:
+            wanted.wait()
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001 - never let the requester die; the relay is the backstop
+                log.exception("outbox: drain request failed")
+            threading.Event().wait(self.interval_s)
+
+
+def drain_requests(app: Flask) -> DrainRequests:
+    requests = app.extensions.get("zhichao_drain_requests")
+    if requests is None:
+        real = getattr(app, "_get_current_object", lambda: app)()  # the thread has no app context
+        requests = DrainRequests(real, app.config["DRAIN_REQUEST_INTERVAL_S"])
+        app.extensions["zhichao_drain_requests"] = requests
+    return requests
+
+
+def request_drain_soon(app: Flask) -> None:
+    """After a commit that wrote outbox rows, on the hot path: a drain is queued within
+    `DRAIN_REQUEST_INTERVAL_S` (0 = ask Redis now, in this request)."""
+    if app.config["DRAIN_REQUEST_INTERVAL_S"] <= 0:
+        request_drain(app)
+    else:
+        drain_requests(app).ask()
 
 
 def redis_ok(app: Flask) -> bool:

@@ -160,6 +160,9 @@ def run_worker(app):
     from workers.worker import make_worker
 
     def run() -> None:
+        from service.queueing import drain_requests
+
+        drain_requests(app).flush()  # a drain the web process has not asked Redis for yet
         make_worker(app, name=f"test-{os.getpid()}-{datetime.now(UTC).timestamp()}").work(burst=True)
 
     return run

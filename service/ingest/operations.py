@@ -7,6 +7,7 @@ follow-up work. It only flushes; the caller commits.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -14,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from models import Case, OutboxEvent, Reading, Site, SiteCalibration
+from models import Case, OutboxEvent, Permit, Reading, Site, SiteCalibration
 from service.extensions import db
 from service.ingest.validation import validate_reading
 from service.rules import NoRuleInForce, ReadingFacts, SiteFacts, calibrated_until_on, classify, penalty_bars
@@ -71,7 +72,7 @@ def load_sites(codes: Iterable[str]) -> dict[str, SiteInfo]:
         return {}
     # One round trip and plain rows (a device posting one reading pays for every query).
     sites: dict[str, SiteInfo] = {}
-    for r in db.session.execute(_SITES, {"codes": list(codes)}):
+    for r in db.session.connection().execute(_SITES, {"codes": list(codes)}):
         info = sites.get(r.code)
         if info is None:
             info = sites[r.code] = SiteInfo(
@@ -89,19 +90,13 @@ def load_sites(codes: Iterable[str]) -> dict[str, SiteInfo]:
     return sites
 
 
+_S, _C = Site.__table__.c, SiteCalibration.__table__.c
+# On the tables, not the ORM classes: a Core statement skips the ORM's compile step.
 _SITES = (
-    select(
-        Site.id,
-        Site.code,
-        Site.kind,
-        Site.accuracy_class,
-        Site.tolerance_pct,
-        Site.calibrated_until,
-        SiteCalibration.valid_from,
-        SiteCalibration.valid_until,
-    )
-    .outerjoin(SiteCalibration, SiteCalibration.site_id == Site.id)
-    .where(Site.code.in_(bindparam("codes", expanding=True)))
+    select(_S.id, _S.code, _S.kind, _S.accuracy_class, _S.tolerance_pct, _S.calibrated_until)
+    .add_columns(_C.valid_from, _C.valid_until)
+    .outerjoin(SiteCalibration.__table__, _C.site_id == _S.id)
+    .where(_S.code.in_(bindparam("codes", expanding=True)))
 )
 
 
@@ -192,9 +187,16 @@ def _row(clean: dict, site: SiteInfo, d, now: datetime) -> dict:
     return row
 
 
+_P = Permit.__table__.c
+_PERMITS = select(Permit.__table__).where(
+    _P.plate.in_(bindparam("plates", expanding=True)),
+    _P.valid_from <= bindparam("last"),
+    _P.valid_until >= bindparam("first"),
+)
+
+
 def _apply_permits(rows: dict) -> None:
     """大件运输许可 for over-limit rows: permitted ones open no case (one query per batch)."""
-    from models import Permit
     from service.rules import PermitFacts, check_permits
 
     over = [r for r in rows.values() if r["overlimit"] and r["plate"] and r["plate_valid"]]
@@ -202,10 +204,10 @@ def _apply_permits(rows: dict) -> None:
         return
     days = [r["captured_at"].astimezone(CST).date() for r in over]
     permits: dict[str, list] = {}
-    stmt = select(Permit).where(
-        Permit.plate.in_({r["plate"] for r in over}), Permit.valid_from <= max(days), Permit.valid_until >= min(days)
+    found = db.session.connection().execute(
+        _PERMITS, {"plates": list({r["plate"] for r in over}), "last": max(days), "first": min(days)}
     )
-    for p in db.session.scalars(stmt):
+    for p in found:
         permits.setdefault(p.plate, []).append(
             PermitFacts(
                 p.number,
@@ -236,7 +238,13 @@ def _apply_permits(rows: dict) -> None:
 
 
 def _insert(model):
-    dialect = db.session.get_bind().dialect.name
+    return _insert_for(db.session.get_bind().dialect.name, model)
+
+
+@functools.cache
+def _insert_for(dialect: str, model):
+    """One statement object per table and dialect: SQLAlchemy's compiled cache then
+    finds it without building a cache key from a new statement on every post."""
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
@@ -286,13 +294,18 @@ def _kg(value: float) -> int | float:
 
 def _insert_readings(params: list[dict]) -> dict[tuple[int, str], int]:
     """INSERT … ON CONFLICT DO NOTHING RETURNING, as SQLAlchemy batches it (SQLite)."""
+    stmt = _insert_readings_stmt(db.session.get_bind().dialect.name)
+    return {(r.site_id, r.record_id): r.id for r in db.session.connection().execute(stmt, params)}
+
+
+@functools.cache
+def _insert_readings_stmt(dialect: str):
     table = Reading.__table__
-    stmt = (
-        _insert(table)
+    return (
+        _insert_for(dialect, table)
         .on_conflict_do_nothing(index_elements=["site_id", "record_id"])
         .returning(table.c.id, table.c.site_id, table.c.record_id)
     )
-    return {(r.site_id, r.record_id): r.id for r in db.session.execute(stmt, params)}
 
 
 _PG_TYPES = {
@@ -343,7 +356,7 @@ def _insert_readings_pg(params: list[dict]) -> dict[tuple[int, str], int]:
         f"INSERT INTO readings ({names}) SELECT {selects} FROM unnest({unnest}) AS u({names}) "
         "ON CONFLICT (site_id, record_id) DO NOTHING RETURNING id, site_id, record_id"
     )
-    return {(r.site_id, r.record_id): r.id for r in db.session.execute(sql, arrays)}
+    return {(r.site_id, r.record_id): r.id for r in db.session.connection().execute(sql, arrays)}
 
 
 def _accepted(index: int, reading_id: int, row: dict, case_id: int | None) -> dict:
@@ -385,9 +398,8 @@ def _open_cases(rows: dict, new_ids: dict, now: datetime) -> dict[int, int]:
         )
     if not params:
         return {}
-    table = Case.__table__
-    stmt = _insert(table).returning(table.c.id, table.c.reading_id)
-    return {r.reading_id: r.id for r in db.session.execute(stmt, params)}
+    stmt = _insert(Case.__table__).returning(Case.__table__.c.id, Case.__table__.c.reading_id)
+    return {r.reading_id: r.id for r in db.session.connection().execute(stmt, params)}
 
 
 def _existing(keys: list[tuple[int, str]]) -> dict[tuple[int, str], dict]:
@@ -426,7 +438,7 @@ def duplicate_result(reading: Reading, case_id: int | None) -> dict:
 
 
 def _write_outbox(reading_ids, case_ids, site_days, now) -> None:
-    db.session.execute(
+    db.session.connection().execute(
         _insert(OutboxEvent.__table__),
         [
             {

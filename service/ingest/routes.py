@@ -24,7 +24,7 @@ from service.ingest.schemas import (
     ReadingBatchSchema,
     StoredReadingSchema,
 )
-from service.queueing import request_drain
+from service.queueing import request_drain, request_drain_soon
 
 blp = Blueprint("ingest", __name__, description="称重检测记录接入")
 POSTERS = ("device", "admin")
@@ -78,7 +78,7 @@ class Readings(MethodView):
         )
         db.session.commit()
         if result.outbox_written:
-            request_drain(current_app)
+            request_drain_soon(current_app)
         return jsonify(result.as_dict())
 
 
