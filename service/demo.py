@@ -1,9 +1,12 @@
 """The demo data set (`flask --app wsgi demo load`): what a newcomer learns from.
 
-Seven weighing points in three Jilin cities, one login per role, and about 30 days
-of weighing records. The records go through the real ingest path
+Seven weighing points in three Jilin cities, one login per role, a registry (transport
+and source enterprises, the regular trucks and their drivers, oversize permits) and
+about 30 days of weighing records. The records go through the real ingest path
 (`ingest_batch` → classification → cases → outbox → daily figures), so what the
-console shows is what the service itself decided, never hand-made rows.
+console shows is what the service itself decided, never hand-made rows. The registry is
+made first, with the service's own operations, so that ingest applies the permits and
+the follow-up work links cases to vehicles and enterprises as it would live.
 
 Everything is generated from one fixed seed: two loads at the same `now` produce
 the same records. A second load changes nothing.
@@ -28,7 +31,7 @@ from models.user import ROLE_LABELS
 from service.admin.operations import create_site, create_user
 from service.extensions import db
 from service.ingest.operations import CST, ingest_batch
-from service.rules import ReadingFacts
+from service.rules import ReadingFacts, identity_number_is_valid, uscc_check_digit
 from service.rules.limits import mass_limit
 from service.rules.versions import version_for
 
@@ -160,6 +163,112 @@ BAIDUNWANG = (
 POOL_SIZE, POOL_OFFENDERS = 40, 8
 
 
+# Registry ---------------------------------------------------------------------------
+
+
+class DemoEnterprise(NamedTuple):
+    key: str
+    uscc_body: str  # the first 17 characters of the 统一社会信用代码; the check character is computed
+    name: str
+    kind: str
+    region_code: str
+    declared_fleet_size: int | None
+    licence_first_issued: date | None
+    address: str
+    key_source: bool = False
+
+
+DEMO_ENTERPRISES: tuple[DemoEnterprise, ...] = (
+    DemoEnterprise(
+        "cc",
+        "91220100MA17Q8R3X",
+        "长春顺通物流有限公司",
+        "transport",
+        "220100",
+        12,
+        date(2019, 4, 16),
+        "长春市绿园区西新镇工业园 8 号",
+    ),
+    DemoEnterprise(
+        "jl",
+        "91220200MA0Y4K7L2",
+        "吉林市鑫达运输有限公司",
+        "transport",
+        "220200",
+        10,
+        date(2020, 9, 1),
+        "吉林市船营区九站街 126 号",
+    ),
+    DemoEnterprise(
+        "sp",
+        "91220300MA14C6W9T",
+        "四平市宏远汽车运输有限公司",
+        "transport",
+        "220300",
+        24,
+        date(2018, 6, 20),
+        "四平市铁西区北河路 55 号",
+    ),
+    DemoEnterprise(
+        "park",
+        "91220100MA0Y8D2N5",
+        "长春东北亚物流园有限公司",
+        "both",
+        "220100",
+        8,
+        date(2021, 3, 10),
+        "长春市宽城区兰家镇物流园区",
+    ),
+    DemoEnterprise(
+        "sand",
+        "92220211MA0X5P3R1",
+        "吉林市丰满区恒基砂石料场",
+        "source",
+        "220200",
+        None,
+        None,
+        "吉林市丰满区旺起镇松花江沿岸",
+        key_source=True,
+    ),
+    DemoEnterprise(
+        "quarry",
+        "91220302MA0Y1H6F4",
+        "四平市铁东区金石采石有限公司",
+        "source",
+        "220300",
+        None,
+        None,
+        "四平市铁东区山门镇",
+        key_source=True,
+    ),
+)
+# Which enterprise runs the regular trucks of each pool route (see _make_pool).
+ROUTE_OWNERS = ("cc", "jl", "sp", "sp", "park")
+# (name, identity number without its check character, 从业资格证号, first issued, enterprise)
+DEMO_DRIVERS = (
+    ("张建军", "22010219780315123", "220100100231", date(2016, 5, 12), "cc"),
+    ("李国庆", "22020419811001357", "220200100518", date(2018, 3, 2), "jl"),
+    ("王海峰", "22030219850622246", "220300100077", date(2015, 11, 20), "sp"),
+    ("刘长青", "22030319790108468", "220300100342", date(2019, 7, 8), "sp"),
+    ("赵德明", "22010619870419539", "220100100890", date(2021, 4, 15), "park"),
+)
+# A 大件 (oversize, indivisible load) haul with a permit: along its route within the
+# permitted figures it opens no case; off the route or over the figures it does.
+OVERSIZE_PLATE = "吉CD8866"
+OVERSIZE_ROUTE = ("SP-STA-01", "SP-WIM-01", "CC-WIM-01")
+OVERSIZE_GROSS_KG = 80_000
+# 最大允许总质量 (kg) of each configuration, for the registry's vehicle records.
+MAX_TOTAL_MASS = {
+    (2, "truck"): 18_000,
+    (3, "truck"): 25_000,
+    (3, "combination"): 27_000,
+    (4, "truck"): 31_000,
+    (4, "combination"): 36_000,
+    (5, "combination"): 43_000,
+    (6, "combination"): 49_000,
+}
+
+
 @dataclass(frozen=True)
 class Vehicle:
     plate: str | None
@@ -178,6 +287,7 @@ class Tally:
     overlimit: int = 0
     baidunwang: int = 0
     cases: int = 0
+    permitted: int = 0  # over the limit, but on an oversize permit's route within its figures
 
 
 def load_demo(now: datetime | None = None, days: int = 30) -> str:
@@ -191,13 +301,14 @@ def load_demo(now: datetime | None = None, days: int = 30) -> str:
         raise ValueError("days must be at least 1")
     sites_made = _ensure_sites(now)
     users_made = _ensure_users()
+    registry_made = _ensure_registry(now)  # before readings: ingest applies the permits
     db.session.commit()
     tally = None
     if not _has_readings():
         tally = _load_readings(now, days)
-    if not sites_made and not users_made and tally is None:
+    if not sites_made and not users_made and not registry_made and tally is None:
         return "\n".join([ALREADY_LOADED, *_login_lines()])
-    return _summary(sites_made, users_made, tally)
+    return _summary(sites_made, users_made, registry_made, tally)
 
 
 # Sites and users ------------------------------------------------------------------
@@ -226,6 +337,112 @@ def _ensure_users() -> list[str]:
         create_user(u.username, u.role, u.password, display_name=u.display_name, region_code=u.region_code, actor=ACTOR)
         made.append(u.username)
     return made
+
+
+def _uscc(e: DemoEnterprise) -> str:
+    return e.uscc_body + uscc_check_digit(e.uscc_body)
+
+
+def _identity(body17: str) -> str:
+    return next(body17 + c for c in "0123456789X" if identity_number_is_valid(body17 + c))
+
+
+def _ensure_registry(now: datetime) -> Counter:
+    """Enterprises, the regular trucks with their enterprise, drivers and oversize permits;
+    through the registry's own operations, so a second load adds nothing."""
+    from service.registry import operations as ops
+
+    made: Counter[str] = Counter()
+
+    def create(kind: str, fn, data: dict):
+        try:
+            row = fn(data)
+        except ops.Duplicate:
+            return
+        made[kind] += 1
+        if kind == "vehicles":
+            ops.link_plate(row.plate)  # a demo loaded before the registry existed gets its links
+
+    by_key = {e.key: e for e in DEMO_ENTERPRISES}
+    for e in DEMO_ENTERPRISES:
+        create("enterprises", ops.create_enterprise, _enterprise_data(e))
+    for data in _vehicle_data(by_key):
+        create("vehicles", ops.create_vehicle, data)
+    for name, body, qualification, issued, owner in DEMO_DRIVERS:
+        number = _identity(body)
+        data = {"name": name, "identity_number": number, "licence_no": number, "qualification_no": qualification}
+        data.update(qualification_first_issued=issued, enterprise_uscc=_uscc(by_key[owner]))
+        create("drivers", ops.create_driver, data)
+    for data in _permit_data(now):
+        create("permits", ops.create_permit, data)
+    return made
+
+
+def _enterprise_data(e: DemoEnterprise) -> dict:
+    return {
+        "uscc": _uscc(e),
+        "name": e.name,
+        "kind": e.kind,
+        "region_code": e.region_code,
+        "address": e.address,
+        "declared_fleet_size": e.declared_fleet_size,
+        "licence_first_issued": e.licence_first_issued,
+        "key_source": e.key_source,
+    }
+
+
+def _vehicle_data(by_key: dict[str, DemoEnterprise]) -> Iterator[dict]:
+    """The regular trucks of the pool (the same plates the readings carry) and the oversize haul."""
+    pool = _make_pool(random.Random(SEED))  # the first draw of _generate's generator: the same plates
+    trucks = [(i, v, by_key[ROUTE_OWNERS[i % len(ROUTE_OWNERS)]]) for i, v in enumerate(pool)]
+    trucks.append((len(pool), _oversize_vehicle(), by_key["sp"]))
+    for i, v, owner in trucks:
+        total = MAX_TOTAL_MASS[(min(v.axles, 6), v.vtype)]
+        yield {
+            "plate": v.plate,
+            "plate_color": v.color,
+            "axle_count": v.axles,
+            "vehicle_type": v.vtype,
+            "max_total_mass_kg": total,
+            "rated_load_kg": round(total * 0.62, -2),
+            "owner_name": owner.name,
+            "enterprise_uscc": _uscc(owner),
+            "transport_cert_no": f"吉交运管{owner.region_code}{i + 1:06d}",
+            "transport_cert_first_issued": date(2016 + i % 7, 1 + i % 12, 1 + i % 28),
+        }
+
+
+def _oversize_vehicle() -> Vehicle:
+    return Vehicle(OVERSIZE_PLATE, "yellow", 6, "combination", False, sites=OVERSIZE_ROUTE)
+
+
+def _permit_data(now: datetime) -> list[dict]:
+    today = now.astimezone(CST).date()
+    year = today.year
+    return [
+        {
+            "number": f"JL-DJ-{year}-0158",
+            "plate": OVERSIZE_PLATE,
+            "valid_from": today - timedelta(days=40),
+            "valid_until": today + timedelta(days=50),
+            "permitted_gross_kg": OVERSIZE_GROSS_KG,
+            "permitted_length_mm": 20_000,
+            "permitted_width_mm": 3_500,
+            "permitted_height_mm": 4_500,
+            "route": list(OVERSIZE_ROUTE),
+        },
+        {
+            "number": f"JL-DJ-{year}-0163",
+            "plate": _make_pool(random.Random(SEED))[11].plate,  # a regular on the 吉林 run, for a coming haul
+            "valid_from": today + timedelta(days=3),
+            "valid_until": today + timedelta(days=33),
+            "permitted_gross_kg": 72_000,
+            "permitted_length_mm": 18_500,
+            "permitted_width_mm": 3_000,
+            "permitted_height_mm": 4_300,
+            "route": ["JL-STA-01", "JL-TOL-01"],
+        },
+    ]
 
 
 def _demo_site_ids() -> list[int]:
@@ -273,6 +490,7 @@ def _ingest(batch: list[tuple[datetime, dict]], now: datetime, tally: Tally) -> 
         tally.overlimit += bool(r["overlimit"])
         tally.baidunwang += bool(r["baidunwang"])
         tally.cases += r["case_id"] is not None
+        tally.permitted += r.get("permit_status") == "permitted"
     if tally.accepted // 10_000 != (tally.accepted - out.accepted) // 10_000:
         log.info("演示数据：已写入 %d 条检测记录", tally.accepted)
 
@@ -283,6 +501,7 @@ def _generate(now: datetime, days: int) -> Iterator[tuple[datetime, dict]]:
     pool = _make_pool(rng)
     start = now - timedelta(days=days)
     giants = _giants(rng, _plan_baidunwang(rng, now, days), pool)
+    giants += _oversize_passes(now, days)
     day = start.astimezone(CST).date()
     while day <= now.astimezone(CST).date():
         lo = max(start, datetime.combine(day, time(0), tzinfo=CST))
@@ -369,6 +588,26 @@ def _giants(rng: random.Random, planned: list, pool: list[Vehicle]) -> list:
         gross = rng.randrange(100_000, 136_000, 10)
         out.append((when, code, vehicle, gross))
     return out
+
+
+def _oversize_passes(now: datetime, days: int) -> list:
+    """The permitted 大件 haul: every third night along its route within the permitted gross,
+    once off the route and once heavier than permitted (its own generator: the rest stays as it was)."""
+    rng = random.Random(SEED + 1)
+    today = now.astimezone(CST).date()
+    vehicle = _oversize_vehicle()
+
+    def at(back: int, hour: int) -> datetime:
+        when = datetime.combine(today - timedelta(days=back), time(hour), tzinfo=CST)
+        return min(when + timedelta(seconds=rng.randrange(3600)), now - timedelta(minutes=5))
+
+    passes = []
+    for back in range(1, days + 1, 3):
+        for hour, code in ((21, OVERSIZE_ROUTE[0]), (22, OVERSIZE_ROUTE[1]), (23, OVERSIZE_ROUTE[2])):
+            passes.append((at(back, hour), code, vehicle, rng.randrange(62_000, 78_000, 10)))
+    passes.append((at(1, 3), "JL-WIM-01", vehicle, rng.randrange(62_000, 78_000, 10)))  # 未按许可路线行驶
+    passes.append((at(2, 2), OVERSIZE_ROUTE[1], vehicle, OVERSIZE_GROSS_KG + 4_560))  # 车证不符
+    return passes
 
 
 # Vehicles ---------------------------------------------------------------------------
@@ -519,13 +758,20 @@ def _login_lines() -> list[str]:
     ]
 
 
-def _summary(sites_made: list[str], users_made: list[str], tally: Tally | None) -> str:
+def _summary(sites_made: list[str], users_made: list[str], registry_made: Counter, tally: Tally | None) -> str:
     kinds = Counter(SITES_BY_CODE[c].kind for c in sites_made)
     kind_text = "、".join(f"{label} {kinds[k]}" for k, label in SITE_KIND_LABELS.items() if kinds[k])
     regions = "、".join(REGIONS[c] for c in sorted({SITES_BY_CODE[c].region_code for c in sites_made}))
     lines = ["演示数据已加载："]
     lines.append(f"点位：新建 {len(sites_made)} 个" + (f"（{regions}；{kind_text}）" if kind_text else "（已存在）"))
     lines.append(f"用户：新建 {len(users_made)} 个")
+    labels = (
+        ("enterprises", "企业", "家"),
+        ("vehicles", "车辆", "辆"),
+        ("drivers", "驾驶人", "名"),
+        ("permits", "大件运输许可", "件"),
+    )
+    lines.append("登记簿：新建 " + "、".join(f"{label} {registry_made[k]} {unit}" for k, label, unit in labels))
     if tally is None:
         lines.append("检测记录：已存在，未重复生成")
     else:
@@ -542,4 +788,6 @@ def _reading_lines(t: Tally) -> list[str]:
     if t.rejected:
         lines.append(f"另有 {t.rejected} 条被拒收（见日志）")
     lines.append(f"案件：新立 {t.cases} 件待审核，其中 {unusable} 件因设备检定过期等原因不能作为处罚依据")
+    if t.permitted:
+        lines.append(f"另有 {t.permitted} 条超限记录持大件运输许可在许可路线上通行，未立案")
     return lines

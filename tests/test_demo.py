@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from models import AuditEvent, Case, Reading, Site, SiteDailyStats, User
@@ -39,11 +41,13 @@ def test_demo_data_looks_like_real_traffic(app):
         unreadable = _count(Reading, Reading.plate.is_(None))
         checked = db.session.scalar(select(func.sum(SiteDailyStats.checked)))
         repeaters = _count(Case, Case.prior_case_count > 0)
+        permitted = _count(Reading, Reading.permit_status == "permitted")
 
         assert kinds == set(SITE_KINDS)
         assert readings >= 5000
         assert 0.02 <= overlimit / readings <= 0.06
-        assert _count(Case) == overlimit  # every over-limit reading waits for review
+        # Every over-limit reading waits for review, except the oversize haul on its permitted route.
+        assert permitted > 0 and _count(Case) == overlimit - permitted
         assert giants >= 5
         assert barred and all(c.penalty_bars[0]["code"] == "calibration_lapsed" for c in barred)
         lapsed = {c.site_id for c in barred}
@@ -61,3 +65,39 @@ def test_second_demo_load_changes_nothing(app):
         after = [_count(m) for m in (Site, User, Reading, Case, AuditEvent)]
     assert again.startswith(ALREADY_LOADED)
     assert after == before
+
+
+def test_demo_registry_links_cases_and_shows_a_dossier(app):
+    from models import Driver, Enterprise, Permit, Vehicle
+    from service.rules import uscc_is_valid
+
+    with app.app_context():
+        summary = load_demo(days=3)
+        enterprises = db.session.scalars(select(Enterprise)).all()
+        assert {e.kind for e in enterprises} == {"transport", "source", "both"}
+        assert {e.region_code for e in enterprises} == {"220100", "220200", "220300"}
+        assert all(uscc_is_valid(e.uscc) for e in enterprises)
+        assert _count(Vehicle, Vehicle.enterprise_id.is_not(None)) == _count(Vehicle) > 40
+        drivers = db.session.scalars(select(Driver)).all()
+        assert len(drivers) >= 3 and all("*" in d.identity_masked for d in drivers)
+        assert _count(Permit) >= 1
+        # The regular overloaders' cases carry their vehicle and transport enterprise, linked by the service.
+        linked = _count(Case, Case.enterprise_id.is_not(None))
+        assert linked > 0 and linked == _count(Case, Case.vehicle_id.is_not(None))
+        # The oversize haul: on its route within the permit, no case; off route or over the figures, a case.
+        issues = db.session.scalars(select(Case.permit_issue).where(Case.permit_issue.is_not(None)))
+        assert {i["status"] for i in issues} == {"off_route", "over_permit"}
+        busiest, cases = db.session.execute(
+            select(Case.enterprise_id, func.count())
+            .where(Case.enterprise_id.is_not(None))
+            .group_by(Case.enterprise_id)
+            .order_by(func.count().desc())
+        ).first()
+        name = db.session.get(Enterprise, busiest).name
+    assert "登记簿：新建 企业 6 家" in summary and "持大件运输许可在许可路线上通行，未立案" in summary
+
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": "investigator", "password": "demo-investigator-2026", "csrf_token": token})
+    dossier = client.get(f"/registry/enterprises/{busiest}").get_data(as_text=True)
+    assert name in dossier and f"案件（{cases}" in dossier and "R-ENT-10" in dossier
