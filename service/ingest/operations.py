@@ -72,7 +72,11 @@ def load_sites(codes: Iterable[str]) -> dict[str, SiteInfo]:
         return {}
     # One round trip and plain rows (a device posting one reading pays for every query).
     sites: dict[str, SiteInfo] = {}
-    for r in db.session.connection().execute(_SITES, {"codes": list(codes)}):
+    if len(codes) == 1:  # a device posting its own readings: no expanding IN to render
+        found = db.session.connection().execute(_SITE, {"code": next(iter(codes))})
+    else:
+        found = db.session.connection().execute(_SITES, {"codes": list(codes)})
+    for r in found:
         info = sites.get(r.code)
         if info is None:
             info = sites[r.code] = SiteInfo(
@@ -92,12 +96,13 @@ def load_sites(codes: Iterable[str]) -> dict[str, SiteInfo]:
 
 _S, _C = Site.__table__.c, SiteCalibration.__table__.c
 # On the tables, not the ORM classes: a Core statement skips the ORM's compile step.
-_SITES = (
+_SITE_ROWS = (
     select(_S.id, _S.code, _S.kind, _S.accuracy_class, _S.tolerance_pct, _S.calibrated_until)
     .add_columns(_C.valid_from, _C.valid_until)
     .outerjoin(SiteCalibration.__table__, _C.site_id == _S.id)
-    .where(_S.code.in_(bindparam("codes", expanding=True)))
 )
+_SITES = _SITE_ROWS.where(_S.code.in_(bindparam("codes", expanding=True)))
+_SITE = _SITE_ROWS.where(_S.code == bindparam("code"))
 
 
 def ingest_batch(
