@@ -254,7 +254,7 @@ def _insert_for(dialect: str, model):
 
 
 def _store(rows: dict, indexes: dict, out: BatchResult, now: datetime, source: str) -> None:
-    params = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows.values()]
+    params = list(rows.values())  # the inserts take the table's columns; "_" keys stay behind
     for p in params:
         p["source"] = source
     insert = _insert_readings_pg if db.session.get_bind().dialect.name == "postgresql" else _insert_readings
@@ -298,19 +298,35 @@ def _kg(value: float) -> int | float:
 
 
 def _insert_readings(params: list[dict]) -> dict[tuple[int, str], int]:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING, as SQLAlchemy batches it (SQLite)."""
-    stmt = _insert_readings_stmt(db.session.get_bind().dialect.name)
-    return {(r.site_id, r.record_id): r.id for r in db.session.connection().execute(stmt, params)}
+    """SQLite: INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING, 500 rows at a time.
+
+    The values go through each column type's own bind processor, so they are stored
+    exactly as an ORM insert would store them; only SQLAlchemy's per-row bookkeeping
+    (about a third of a batch's time) is skipped."""
+    connection = db.session.connection()
+    columns, processors = _sqlite_columns(connection.dialect, frozenset(params[0]))
+    row_sql = "(" + ", ".join("?" * len(columns)) + ")"
+    found: dict[tuple[int, str], int] = {}
+    for start in range(0, len(params), 500):
+        chunk = params[start : start + 500]
+        flat = []
+        for p in chunk:
+            for name, process in processors:
+                value = p.get(name)
+                flat.append(process(value) if process is not None and value is not None else value)
+        sql = (
+            f"INSERT INTO readings ({', '.join(columns)}) VALUES {', '.join([row_sql] * len(chunk))} "
+            "ON CONFLICT (site_id, record_id) DO NOTHING RETURNING id, site_id, record_id"
+        )
+        for reading_id, site_id, record_id in connection.exec_driver_sql(sql, tuple(flat)):
+            found[(site_id, record_id)] = reading_id
+    return found
 
 
 @functools.cache
-def _insert_readings_stmt(dialect: str):
-    table = Reading.__table__
-    return (
-        _insert_for(dialect, table)
-        .on_conflict_do_nothing(index_elements=["site_id", "record_id"])
-        .returning(table.c.id, table.c.site_id, table.c.record_id)
-    )
+def _sqlite_columns(dialect, keys: frozenset) -> tuple[list[str], list[tuple[str, object]]]:
+    table_columns = [c for c in Reading.__table__.columns if c.key in keys]
+    return [c.name for c in table_columns], [(c.key, c.type._cached_bind_processor(dialect)) for c in table_columns]
 
 
 _PG_TYPES = {

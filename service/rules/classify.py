@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal
@@ -59,7 +60,7 @@ def _rate_pct(gross_kg: float, limit_kg: int) -> float:
     return float(rate.quantize(Decimal("0.01"), rounding=ROUND_DOWN))
 
 
-def _lenient_limit(reading: ReadingFacts, versions: list[RuleVersion]) -> MassLimit:
+def _lenient_limit(reading: ReadingFacts, versions: tuple[RuleVersion, ...]) -> MassLimit:
     """行政处罚法 Art 37: the act-time version, unless a later one in force is more lenient."""
     act_limit = mass_limit(reading, versions[0])
     best = max((act_limit, *(mass_limit(reading, v) for v in versions[1:])), key=lambda m: m.limit_kg)
@@ -74,10 +75,23 @@ def _lenient_limit(reading: ReadingFacts, versions: list[RuleVersion]) -> MassLi
 
 def _applicable_versions(
     act_date: date, decided_on: date | None, versions: tuple[RuleVersion, ...]
-) -> list[RuleVersion]:
-    act_version = version_for(act_date, versions)  # raises NoRuleInForce before 2016-09-21
+) -> tuple[RuleVersion, ...]:
     decided = decided_on or datetime.now(SHANGHAI).date()
-    return [act_version, *later_versions(act_version, decided, versions)]
+    if versions is VERSIONS:  # the same two dates recur all day: worked out once per pair
+        return _applicable_in_code(act_date, decided)
+    return _applicable(act_date, decided, versions)
+
+
+def _applicable(act_date: date, decided: date, versions: tuple[RuleVersion, ...]) -> tuple[RuleVersion, ...]:
+    act_version = version_for(act_date, versions)  # raises NoRuleInForce before 2016-09-21
+    return (act_version, *later_versions(act_version, decided, versions))
+
+
+@functools.lru_cache(maxsize=4096)
+def _applicable_in_code(act_date: date, decided: date) -> tuple[RuleVersion, ...]:
+    # A pure function of the dates and of VERSIONS, which is code: a memo, not a cache of
+    # settings that another process could change. (lru_cache does not keep exceptions.)
+    return _applicable(act_date, decided, VERSIONS)
 
 
 def classify(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from .facts import ReadingFacts
@@ -25,14 +26,14 @@ class DimensionFinding:
         return asdict(self)
 
 
-def _lenient_row(axis: str, versions: list[RuleVersion]) -> tuple[DimensionRow, RuleVersion]:
+def _lenient_row(axis: str, versions: Sequence[RuleVersion]) -> tuple[DimensionRow, RuleVersion]:
     # 行政处罚法 Art 37: among the act-time version and later ones, the highest limit wins.
     # versions[0] is the act-time version, so ties keep it.
     pairs = [(row, v) for v in versions for row in v.dimension_rows if row.axis == axis]
     return max(pairs, key=lambda pair: pair[0].limit_mm)
 
 
-def dimension_findings(reading: ReadingFacts, versions: list[RuleVersion]) -> list[DimensionFinding]:
+def dimension_findings(reading: ReadingFacts, versions: Sequence[RuleVersion]) -> list[DimensionFinding]:
     """Dimensions over the limit, in the order height, width, length."""
     findings = []
     for axis in AXES:

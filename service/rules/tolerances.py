@@ -6,6 +6,7 @@ Deductions are whole kilograms rounded UP: ⚖ the party gets any fraction of a 
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -51,28 +52,29 @@ def _parse_class(accuracy_class: str | None) -> str | None:
     return _fmt(value) if math.isfinite(value) and value > 0 else None
 
 
-def _wim_pct(cls: str | None, settings: RuleSettings) -> tuple[float, str, list[str]]:
+@functools.lru_cache(maxsize=256)
+def _wim_pct(cls: str | None, settings: RuleSettings) -> tuple[float, str, tuple[str, ...]]:
     """(deduction %, basis, notes) for a WIM device of accuracy class ``cls``."""
     confirmed = settings.mpe_for_class(cls) if cls else None
     if confirmed is not None:
         return (
             confirmed,
             f"动态称重设备 {cls} 级，在用最大允许误差 ±{_fmt(confirmed)}%",
-            [],
+            (),
         )
     if cls and settings.wim_mpe_pct_equals_class:
         note = f"{cls} 级在用最大允许误差按 ±{cls}% 推定（UNCONFIRMED，可配置）"
-        return float(cls), f"动态称重设备 {cls} 级，在用最大允许误差 ±{cls}%", [note]
+        return float(cls), f"动态称重设备 {cls} 级，在用最大允许误差 ±{cls}%", (note,)
     pct = settings.wim_unknown_class_pct
     note = f"⚖ 设备准确度等级未知，按在用非现场设备可能的最大误差 {_fmt(pct)}% 扣除（可配置）"
-    return pct, f"动态称重设备准确度等级未知，按 ±{_fmt(pct)}% 扣除", [note]
+    return pct, f"动态称重设备准确度等级未知，按 ±{_fmt(pct)}% 扣除", (note,)
 
 
 def _wim_default(site: SiteFacts, gross_kg: float, settings: RuleSettings) -> Tolerance:
     pct, basis, notes = _wim_pct(_parse_class(site.accuracy_class), settings)
     # ⚖ % of the measured gross, not of the limit: when over, the gross is the larger base.
     basis += "（按实测总质量计）"
-    return Tolerance("T-WIM-MPE", pct_of(gross_kg, pct), basis, JJG_907, "JJG 907-2006", notes)
+    return Tolerance("T-WIM-MPE", pct_of(gross_kg, pct), basis, JJG_907, "JJG 907-2006", list(notes))
 
 
 def _site_configured(site: SiteFacts, gross_kg: float) -> Tolerance:
