@@ -72,6 +72,10 @@ def test_officer_sees_the_queue_with_baidunwang_first_and_opens_a_case(client, a
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "104,000 kg" in page and "49,000 kg" in page and "百吨王" in page
     assert "第三条" in page and "检定有效期" in page
+    # The browser tab names the case; the timeline and the keyboard script are in the page body.
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert re.fullmatch(r"ZC\S+ · 治超案件管理服务", title), title
+    assert page.index("办理记录") > page.index("</title>") and "console.js" in page.split("</title>")[1]
 
 
 def test_queue_filters_by_plate(client, app, make_site):
