@@ -49,9 +49,28 @@ def import_readings(import_job_id: int) -> dict:
             rq_job.meta.update(rows_done=done, rows_total=total)
             rq_job.save_meta()
 
-    run_import(job, progress=progress)
+    try:
+        run_import(job, progress=progress)
+    except Exception:
+        # Chunks already committed stay (a re-import skips them as duplicates); the job must
+        # not sit at "running" for ever while the person who uploaded it waits.
+        db.session.rollback()
+        _mark_failed(import_job_id)
+        raise
     log.info("job %s: import %s %s (%d rows)", _job_id(), job.id, job.status, job.rows_done)
     return {"status": job.status, "rows_done": job.rows_done}
+
+
+def _mark_failed(import_job_id: int) -> None:
+    from datetime import UTC, datetime
+
+    job = db.session.get(ImportJob, import_job_id)
+    job.status, job.finished_at = "failed", datetime.now(UTC)
+    job.message = (
+        f"导入因内部错误中止（任务 {_job_id()}），已导入的行保留；重新导入同一文件时已有记录按重复计。请联系运维查看日志。"
+    )
+    db.session.commit()
+    log.exception("job %s: import %s failed", _job_id(), import_job_id)
 
 
 def process_evidence(evidence_ids: list[int]) -> dict:

@@ -69,6 +69,10 @@ def _optional_number(item: dict, name: str, errors: dict, *, minimum: float, str
     return int(v) if integer else v
 
 
+# A NUL character cannot be stored in PostgreSQL text; it only comes from a broken sender.
+NUL_MESSAGE = "含有 NUL 控制字符（\\u0000）"
+
+
 def validate_reading(item, now: datetime, skew: timedelta) -> tuple[dict | None, dict]:
     """(clean values, {}) or (None, {field: [messages]}) naming every bad field."""
     if not isinstance(item, dict):
@@ -84,6 +88,8 @@ def validate_reading(item, now: datetime, skew: timedelta) -> tuple[dict | None,
     site_code = item.get("site_code")
     if site_code is not None and (not isinstance(site_code, str) or not site_code.strip()):
         errors["site_code"] = ["须为非空字符串"]
+    elif isinstance(site_code, str) and "\x00" in site_code:
+        errors["site_code"] = [NUL_MESSAGE]
     clean["site_code"] = site_code
 
     record_id = item.get("record_id")
@@ -92,6 +98,8 @@ def validate_reading(item, now: datetime, skew: timedelta) -> tuple[dict | None,
             errors["record_id"] = ["须为非空字符串"]
         elif len(record_id) > 64:
             errors["record_id"] = ["长度不得超过 64 个字符"]
+        elif "\x00" in record_id:
+            errors["record_id"] = [NUL_MESSAGE]
     clean["record_id"] = record_id
 
     if item.get("captured_at") is not None:
@@ -134,6 +142,8 @@ def _plate(item: dict, clean: dict, errors: dict) -> None:
         return
     # A plate that does not match GA 36-2018 is kept as read and flagged: the
     # weighing still counts (CONTRACT §4).
+    if plate and "\x00" in plate:  # PostgreSQL text cannot hold NUL: keep the record, flag the plate
+        plate = plate.replace("\x00", "\ufffd")
     norm = normalise_plate(plate) if plate else None
     if norm and len(norm) > PLATE_MAX:
         norm = norm[:PLATE_MAX]

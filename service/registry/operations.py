@@ -61,7 +61,28 @@ def _int(value, field: str, errors: dict, minimum: int = 0) -> int | None:
         return None
     if number < minimum:
         errors[field] = [f"不得小于 {minimum}"]
+    elif number > MAX_INT:
+        errors[field] = [f"不得大于 {MAX_INT}"]
     return number
+
+
+MAX_INT = 2**31 - 1  # an INTEGER column on PostgreSQL
+
+
+def _fit(model, values: dict) -> dict:
+    """Text longer than its column is a field error here, not a database error later
+    (PostgreSQL refuses it, SQLite would silently keep it)."""
+    errors = {}
+    for name, value in values.items():
+        column = model.__table__.columns.get(name)
+        length = getattr(column.type, "length", None) if column is not None else None
+        if isinstance(value, str) and length and len(value) > length:
+            errors[name] = [f"长度不得超过 {length} 个字符"]
+        elif isinstance(value, str) and "\x00" in value:
+            errors[name] = ["含有 NUL 控制字符（\\u0000）"]
+    if errors:
+        raise RegistryError(errors)
+    return values
 
 
 def clean_enterprise(data: dict) -> dict:
@@ -79,18 +100,21 @@ def clean_enterprise(data: dict) -> dict:
     issued = _date(data.get("licence_first_issued"), "licence_first_issued", errors)
     if errors:
         raise RegistryError(errors)
-    return {
-        "uscc": uscc,
-        "name": data["name"].strip(),
-        "kind": kind,
-        "region_code": data.get("region_code") or None,
-        "address": data.get("address") or None,
-        "declared_fleet_size": fleet,
-        "licence_first_issued": issued,
-        "key_source": str(data.get("key_source", "")).lower() in ("1", "true", "yes", "是"),
-        "latitude": _float(data.get("latitude")),
-        "longitude": _float(data.get("longitude")),
-    }
+    return _fit(
+        Enterprise,
+        {
+            "uscc": uscc,
+            "name": data["name"].strip(),
+            "kind": kind,
+            "region_code": data.get("region_code") or None,
+            "address": data.get("address") or None,
+            "declared_fleet_size": fleet,
+            "licence_first_issued": issued,
+            "key_source": str(data.get("key_source", "")).lower() in ("1", "true", "yes", "是"),
+            "latitude": _float(data.get("latitude")),
+            "longitude": _float(data.get("longitude")),
+        },
+    )
 
 
 def create_enterprise(data: dict) -> Enterprise:
@@ -142,19 +166,22 @@ def clean_vehicle(data: dict) -> dict:
     enterprise_id = _enterprise_id(data.get("enterprise_uscc"), errors)
     if errors:
         raise RegistryError(errors)
-    return {
-        "plate": plate,
-        "plate_color": colour,
-        "vin": data.get("vin") or None,
-        "axle_count": axles,
-        "vehicle_type": data.get("vehicle_type") or None,
-        "rated_load_kg": rated,
-        "max_total_mass_kg": total,
-        "owner_name": data.get("owner_name") or None,
-        "enterprise_id": enterprise_id,
-        "transport_cert_no": data.get("transport_cert_no") or None,
-        "transport_cert_first_issued": issued,
-    }
+    return _fit(
+        Vehicle,
+        {
+            "plate": plate,
+            "plate_color": colour,
+            "vin": data.get("vin") or None,
+            "axle_count": axles,
+            "vehicle_type": data.get("vehicle_type") or None,
+            "rated_load_kg": rated,
+            "max_total_mass_kg": total,
+            "owner_name": data.get("owner_name") or None,
+            "enterprise_id": enterprise_id,
+            "transport_cert_no": data.get("transport_cert_no") or None,
+            "transport_cert_first_issued": issued,
+        },
+    )
 
 
 def create_vehicle(data: dict) -> Vehicle:
@@ -192,19 +219,22 @@ def clean_driver(data: dict, has_licence: bool = False) -> dict:
     if errors:
         raise RegistryError(errors)
     licence = (data.get("licence_no") or "").strip().upper()
-    return {
-        "name": data["name"].strip(),
-        "licence_digest": crypto.digest(licence) if licence else None,
-        "licence_masked": mask_identity_number(licence)
-        if len(licence) == 18
-        else (licence[:2] + "****" if licence else None),
-        "qualification_no": data.get("qualification_no") or None,
-        "qualification_first_issued": issued,
-        "identity_encrypted": crypto.encrypt(id_no) if id_no else None,
-        "identity_digest": crypto.digest(id_no) if id_no else None,
-        "identity_masked": mask_identity_number(id_no) if id_no else None,
-        "enterprise_id": enterprise_id,
-    }
+    return _fit(
+        Driver,
+        {
+            "name": data["name"].strip(),
+            "licence_digest": crypto.digest(licence) if licence else None,
+            "licence_masked": mask_identity_number(licence)
+            if len(licence) == 18
+            else (licence[:2] + "****" if licence else None),
+            "qualification_no": data.get("qualification_no") or None,
+            "qualification_first_issued": issued,
+            "identity_encrypted": crypto.encrypt(id_no) if id_no else None,
+            "identity_digest": crypto.digest(id_no) if id_no else None,
+            "identity_masked": mask_identity_number(id_no) if id_no else None,
+            "enterprise_id": enterprise_id,
+        },
+    )
 
 
 def create_driver(data: dict) -> Driver:
@@ -257,17 +287,20 @@ def clean_permit(data: dict) -> dict:
         errors["valid_until"] = ["必填"]
     if errors:
         raise RegistryError(errors)
-    return {
-        "number": number,
-        "plate": plate,
-        "valid_from": start,
-        "valid_until": end,
-        "permitted_gross_kg": gross,
-        "permitted_length_mm": dims["length"],
-        "permitted_width_mm": dims["width"],
-        "permitted_height_mm": dims["height"],
-        "route": route,
-    }
+    return _fit(
+        Permit,
+        {
+            "number": number,
+            "plate": plate,
+            "valid_from": start,
+            "valid_until": end,
+            "permitted_gross_kg": gross,
+            "permitted_length_mm": dims["length"],
+            "permitted_width_mm": dims["width"],
+            "permitted_height_mm": dims["height"],
+            "route": route,
+        },
+    )
 
 
 def create_permit(data: dict) -> Permit:

@@ -120,3 +120,54 @@ def test_permit_import_reports_each_bad_row_adds_nothing_twice_and_covers_readin
         "/api/v1/readings", headers=device, json={"readings": [reading(gross_weight_kg=65000)]}
     ).get_json()["results"][0]
     assert result["permit_status"] == "permitted" and result["case_id"] is None
+
+
+def test_a_value_too_long_for_its_column_is_a_row_error_on_both_databases(client, login, run_worker):
+    admin = login("admin")
+    content = (
+        "plate,owner_name,rated_load_kg\n"
+        "吉A70001,长春某物流有限公司,31000\n"
+        f"吉A70002,{'某' * 129},31000\n"  # owner_name is at most 128 characters
+        "吉A70003,某公司,99999999999\n"  # larger than any vehicle, and than an INTEGER column
+        "吉A70004,某公司,30000\n"
+    )
+
+    job = import_csv(client, admin, run_worker, "vehicles", content)
+
+    assert job["status"] == "done" and job["accepted"] == 2 and job["rejected"] == 2
+    assert [(e["line"], list(e["errors"])) for e in job["errors"]] == [(3, ["owner_name"]), (4, ["rated_load_kg"])]
+    assert "128" in job["errors"][0]["errors"]["owner_name"][0]
+
+
+def test_a_nul_character_is_a_row_error_not_a_broken_job(client, login, run_worker):
+    admin = login("admin")
+
+    job = import_csv(client, admin, run_worker, "vehicles", "plate,owner_name\n吉A70001,某\x00公司\n吉A70002,某公司\n")
+
+    assert (job["status"], job["accepted"], job["rejected"]) == ("done", 1, 1)
+    assert list(job["errors"][0]["errors"]) == ["owner_name"]
+
+
+def test_an_import_that_breaks_down_is_marked_failed_not_left_running(app, client, login, run_worker):
+    """The database loses the vehicles table under the job (a fault, not bad data)."""
+    from sqlalchemy import text
+
+    admin = login("admin")
+    res = client.post(
+        "/api/v1/registry/imports",
+        headers=admin,
+        content_type="multipart/form-data",
+        data={"kind": "vehicles", "file": (io.BytesIO("plate\n吉A70001\n".encode()), "v.csv")},
+    )
+    with app.app_context():
+        db.session.execute(text("ALTER TABLE vehicles RENAME TO vehicles_away"))
+        db.session.commit()
+    try:
+        run_worker()  # queues the import, which fails inside
+    finally:
+        with app.app_context():
+            db.session.execute(text("ALTER TABLE vehicles_away RENAME TO vehicles"))
+            db.session.commit()
+
+    job = client.get(f"/api/v1/registry/imports/{res.get_json()['id']}", headers=admin).get_json()
+    assert job["status"] == "failed" and "内部错误" in job["message"]

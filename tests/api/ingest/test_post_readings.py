@@ -167,6 +167,23 @@ def test_malformed_plate_is_kept_and_flagged(app, client, device, login):
     assert unread["plate"] is None and unread["plate_valid"] is False
 
 
+def test_a_nul_character_rejects_only_its_item_and_a_plate_with_one_is_kept_flagged(client, device):
+    """PostgreSQL text cannot hold NUL: without these checks the whole batch failed there."""
+    res = post(
+        client,
+        device,
+        reading(record_id="n\u00001"),
+        reading(record_id="n2", plate="吉A\u000012345"),
+        reading(record_id="n3"),
+    )
+
+    assert res.status_code == 200
+    body = res.get_json()
+    assert (body["accepted"], body["rejected"]) == (2, 1)
+    assert list(body["results"][0]["errors"]) == ["record_id"]
+    assert body["results"][1]["status"] == "accepted" and body["results"][1]["plate_valid"] is False
+
+
 def test_plate_is_normalised_and_chinese_colour_accepted(client, device, login):
     res = post(client, device, reading(plate=" 吉ａ·12345 ", plate_color="黄")).get_json()
     stored = client.get(f"/api/v1/readings/{res['results'][0]['reading_id']}", headers=login("officer")).get_json()
