@@ -66,9 +66,7 @@ def _mark_failed(import_job_id: int) -> None:
 
     job = db.session.get(ImportJob, import_job_id)
     job.status, job.finished_at = "failed", datetime.now(UTC)
-    job.message = (
-        f"导入因内部错误中止（任务 {_job_id()}），已导入的行保留；重新导入同一文件时已有记录按重复计。请联系运维查看日志。"
-    )
+    job.message = f"导入因内部错误中止（任务 {_job_id()}），已导入的行保留；重新导入同一文件时已有记录按重复计。请联系运维查看日志。"
     db.session.commit()
     log.exception("job %s: import %s failed", _job_id(), import_job_id)
 
