@@ -311,10 +311,10 @@ class Stack:
         self.pg_databases.append(name)
         return create_database(self.pg_base, name)
 
-    def start_gunicorn(self, cfg: Gunicorn, env: dict, tag: str) -> int:
+    def start_gunicorn(self, cfg: Gunicorn, env: dict, tag: str, app: str | None = None) -> int:
         port = free_port()
         log = open(self.tmp / f"gunicorn-{tag}.log", "ab")  # noqa: SIM115 - closed with the process
-        app = os.environ.get("BENCH_WSGI_APP", "wsgi:app")  # e.g. a profiling wrapper
+        app = app or os.environ.get("BENCH_WSGI_APP", "wsgi:app")  # e.g. a profiling wrapper
         cmd = [
             sys.executable,
             "-m",
@@ -604,6 +604,10 @@ class Figures:
     batch_cpu: dict = field(default_factory=dict)  # CPU seconds: app (gunicorn), db, clients
     single_cpu: dict = field(default_factory=dict)
     sweep: list[tuple[str, str]] = field(default_factory=list)
+    floor_cfg: str = ""  # single-post floor: bench/floor_app.py under the same gunicorn and clients
+    floor_rps: float = 0.0
+    floor_p99: float = float("nan")
+    floor_cpu_us: float = 0.0
 
 
 class Backend:
@@ -866,6 +870,32 @@ def batch_phase(
         stack.stop_gunicorn()
 
 
+def floor_phase(stack: Stack, cfg: Gunicorn, streams: list[Stream], warm: list[Stream]) -> tuple[LoadResult, float]:
+    """The single-post load against bench/floor_app.py: (result, server CPU µs per request)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    port = stack.start_gunicorn(cfg, env, "floor", app="bench.floor_app:app")
+    try:
+        jobs = [("floor", s.bodies) for s in streams]
+        warm_up(port, [("floor", w.bodies) for w in warm], cfg)
+        gpids: set[int] = set()
+
+        def pids() -> list[int]:
+            g = stack.gunicorn_pids()
+            gpids.update(g)
+            return g
+
+        wait_quiet(args_wait_quiet())
+        sampler = RssSampler(pids)
+        sampler.start()
+        try:
+            res = run_clients(port, jobs, sum(s.items for s in streams))
+        finally:
+            sampler.stop()
+        return res, sampler.cpu_of(gpids) / max(1, res.requests) * 1e6
+    finally:
+        stack.stop_gunicorn()
+
+
 def check(res: LoadResult, streams: list[Stream]) -> str:
     want = Counter()
     for s in streams:
@@ -1007,6 +1037,17 @@ def run_backend(kind: str, stack: Stack, redis_url: str, args, data: dict) -> Fi
             flush=True,
         )
 
+        if args.floor and not args.floor_done:
+            args.floor_done = True
+            floor, fig.floor_cpu_us = floor_phase(stack, cfg, data["single"], data["warm_single"])
+            fig.floor_cfg, fig.floor_rps = cfg.label, floor.requests / floor.wall_s
+            fig.floor_p99 = floor.pct(99)
+            print(
+                f"  floor  [{cfg.label}] {fig.floor_rps:,.0f} req/s, p99 {fig.floor_p99:.1f} ms, server CPU "
+                f"{fig.floor_cpu_us:,.0f} µs/request (bench/floor_app.py: parse, answer; no database, no Redis)",
+                flush=True,
+            )
+
     if args.profile:
         prof = stack.tmp / f"profile-{kind}.pstats"
         fig.inproc_rps = be.in_process(data["batch"], None)
@@ -1142,6 +1183,19 @@ def print_table(figs: list[Figures], bench_peak: int, probes: dict[str, list[flo
                 f"{cpu_us(f.single_cpu, f.single_requests)} µs",
                 f"2 cores: ≤ {2e6 / TARGET_SINGLE_RPS:,.0f} µs",
             )
+        if f.floor_rps:
+            line(
+                b,
+                "single-post floor: Flask, no db/Redis",
+                f"{f.floor_rps:,.0f} req/s",
+            )
+            line(
+                "",
+                f"  gunicorn {f.floor_cfg}; p99 / server CPU per request",
+                f"{f.floor_p99:.1f} ms / {f.floor_cpu_us:,.0f} µs",
+            )
+            if f.single_rps:
+                line("", "  ratio single posts ÷ floor", f"{f.single_rps / f.floor_rps:.2f}")
         if f.ceiling_rows:
             line(b, f"ceiling: driver executemany, {BATCH} rows/tx", f"{f.ceiling_rps:,.0f} rows/s")
             line("", f"  {f.ceiling_driver}; {f.ceiling_rows:,} rows", "")
@@ -1234,7 +1288,14 @@ def main(argv: list[str] | None = None) -> int:
         help="which of ceiling,batch,single to run (default all)",
     )
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, databases)")
+    ap.add_argument(
+        "--no-floor",
+        dest="floor",
+        action="store_false",
+        help="skip the single-post floor (a Flask app with no database under the same load)",
+    )
     args = ap.parse_args(argv)
+    args.floor_done = False
     items = args.items or (12_000 if args.quick else 60_000)
     single = args.single or (1_500 if args.quick else 5_000)
     kinds = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
