@@ -356,28 +356,52 @@ def _insert_readings_pg(params: list[dict]) -> dict[tuple[int, str], int]:
     unnest the statement text is the same for every batch."""
     import json
 
-    table = Reading.__table__
-    columns = [c for c in table.columns if c.key in params[0]]
+    if len(params) <= 20:  # a device posting a vehicle at a time: plain VALUES is cheaper than arrays
+        stmt = _pg_values_insert()
+        table = Reading.__table__
+        rows = [{c.key: p.get(c.key) for c in table.columns if c.key in p} for p in params]
+        return {(r.site_id, r.record_id): r.id for r in db.session.connection().execute(stmt, rows)}
+    sql, columns = _pg_insert_plan(frozenset(params[0]))
     arrays = {}
-    for column in columns:
-        values = [p[column.key] for p in params]
-        if type(column.type).__name__ == "JSON":
+    for key, kind in columns:
+        values = [p[key] for p in params]
+        if kind == "json":
             values = [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
-        elif _pg_type(column) == "double precision":
+        elif kind == "double precision":
             # psycopg refuses a list that mixes int and float ("cannot dump lists of mixed
             # types"): speed 60 and 60.5, or overlimit_kg 0 and 500.5, in one batch.
             values = [None if v is None else float(v) for v in values]
-        elif _pg_type(column) == "timestamptz":
+        elif kind == "timestamptz":
             values = [v.astimezone(UTC) if v is not None else None for v in values]
-        arrays[column.key] = values
+        arrays[key] = values
+    return {(r.site_id, r.record_id): r.id for r in db.session.connection().execute(sql, arrays)}
+
+
+@functools.cache
+def _pg_values_insert():
+    table = Reading.__table__
+    return (
+        postgresql.insert(table)
+        .on_conflict_do_nothing(index_elements=["site_id", "record_id"])
+        .returning(table.c.id, table.c.site_id, table.c.record_id)
+    )
+
+
+@functools.cache
+def _pg_insert_plan(keys: frozenset):
+    """The statement (built once per set of columns, so SQLAlchemy and psycopg reuse it)."""
+    columns = [c for c in Reading.__table__.columns if c.key in keys]
+    kinds = ["json" if type(c.type).__name__ == "JSON" else _pg_type(c) for c in columns]
     names = ", ".join(c.name for c in columns)
-    selects = ", ".join(f"u.{c.name}::json" if type(c.type).__name__ == "JSON" else f"u.{c.name}" for c in columns)
+    selects = ", ".join(
+        f"u.{c.name}::json" if k == "json" else f"u.{c.name}" for c, k in zip(columns, kinds, strict=True)
+    )
     unnest = ", ".join(f"CAST(:{c.key} AS {_pg_type(c)}[])" for c in columns)
     sql = text(
         f"INSERT INTO readings ({names}) SELECT {selects} FROM unnest({unnest}) AS u({names}) "
         "ON CONFLICT (site_id, record_id) DO NOTHING RETURNING id, site_id, record_id"
     )
-    return {(r.site_id, r.record_id): r.id for r in db.session.connection().execute(sql, arrays)}
+    return sql, [(c.key, k) for c, k in zip(columns, kinds, strict=True)]
 
 
 def _accepted(index: int, reading_id: int, row: dict, case_id: int | None) -> dict:
