@@ -29,9 +29,11 @@ test: $(VENV)/.dev
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; }
 	$(PY) -m pytest -q -rs $(PYTEST_ARGS)
 
-## make bench: ingest throughput and latency on SQLite and PostgreSQL (prints figures)
+## make bench: ingest throughput and latency; repeat-offender status and watch-list check
+## at 10 million readings (filled once into bench/.cache); SQLite and PostgreSQL (prints figures)
 bench: $(VENV)/.dev
 	$(PY) -m bench.ingest --backend both
+	$(PY) -m bench.repeat_watch --backend both
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check service models workers tests bench
