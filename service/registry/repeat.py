@@ -7,7 +7,7 @@ signal. Subjects without a registry record are counted by plate.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from models import Case, Driver, Enterprise, Vehicle
 from service.extensions import db
 from service.ingest.operations import CST
-from service.rules import DecidedViolation, assess_driver, assess_enterprise, assess_vehicle
+from service.rules import DecidedViolation, assess_driver, assess_enterprise, assess_vehicle, plate_is_valid
 
 DECIDED = ("decided", "served", "executed", "closed")
 LOOKBACK_DAYS = 2 * 366  # the longest cycle plus a year: older decisions cannot count
@@ -25,55 +25,98 @@ def _today() -> date:
     return datetime.now(CST).date()
 
 
-def _violations(where) -> list[DecidedViolation]:
-    since = datetime.combine(_today() - timedelta(days=LOOKBACK_DAYS), datetime.min.time(), tzinfo=CST)
-    rows = db.session.execute(
-        select(Case.captured_at, Case.decision_kind, Case.decided_at).where(
-            where, Case.status.in_(DECIDED), Case.decided_at.is_not(None), Case.captured_at >= since
-        )
+_CASE_COLUMNS = (Case.id, Case.opened_at, Case.captured_at, Case.decision_kind, Case.decided_at, Case.decision_number)
+
+
+def _since() -> datetime:
+    return datetime.combine(_today() - timedelta(days=LOOKBACK_DAYS), datetime.min.time(), tzinfo=CST)
+
+
+def _decided(where) -> list:
+    """The decided cases matching `where` in the look-back, oldest first (one indexed query)."""
+    return db.session.execute(
+        select(*_CASE_COLUMNS)
+        .where(where, Case.status.in_(DECIDED), Case.decided_at.is_not(None), Case.captured_at >= _since())
+        .order_by(Case.captured_at)
     ).all()
-    return [DecidedViolation(c.astimezone(CST).date(), kind or "", d.astimezone(CST).date()) for c, kind, d in rows]
+
+
+def _violation(row) -> DecidedViolation:
+    return DecidedViolation(
+        row.captured_at.astimezone(CST).date(), row.decision_kind or "", row.decided_at.astimezone(CST).date()
+    )
+
+
+def _with_cases(result, rows) -> dict:
+    """The assessment with the cases behind its count: `counted` marks those the legal count took."""
+    data = result.to_dict()
+    left = Counter(result.counted)  # act dates the rule counted
+    data["cases"] = []
+    for r in rows:
+        act = r.captured_at.astimezone(CST).date()
+        counted = left[act] > 0
+        left[act] -= counted
+        data["cases"].append(
+            {
+                "id": r.id,
+                "case_number": f"ZC{r.opened_at:%Y}-{r.id:08d}",
+                "act_date": act.isoformat(),
+                "decision_kind": r.decision_kind,
+                "decision_number": r.decision_number,
+                "counted": counted,
+            }
+        )
+    return data
 
 
 def vehicle_status(plate: str, on: date | None = None) -> dict:
     vehicle = db.session.scalar(select(Vehicle).where(Vehicle.plate == plate).limit(1))
-    result = assess_vehicle(
-        _violations(Case.plate == plate),
-        on=on or _today(),
-        licence_issued=vehicle.transport_cert_first_issued if vehicle else None,
+    return _vehicle_status(
+        plate,
+        vehicle.id if vehicle else None,
+        vehicle.transport_cert_first_issued if vehicle else None,
+        _decided(Case.plate == plate),
+        on,
     )
-    return {"plate": plate, "vehicle_id": vehicle.id if vehicle else None, **result.to_dict()}
+
+
+def _vehicle_status(plate: str, vehicle_id, issued, rows, on: date | None = None) -> dict:
+    if not plate_is_valid(plate):
+        # "无牌", a misread: not one vehicle, so no count (the cases stay, each with its own plate check).
+        rows = []
+    result = assess_vehicle([_violation(r) for r in rows], on=on or _today(), licence_issued=issued)
+    return {"plate": plate, "vehicle_id": vehicle_id, **_with_cases(result, rows)}
 
 
 def driver_status(driver_id: int, on: date | None = None) -> dict:
     driver = db.session.get(Driver, driver_id)
+    rows = _decided(Case.driver_id == driver_id)
     result = assess_driver(
-        _violations(Case.driver_id == driver_id),
+        [_violation(r) for r in rows],
         on=on or _today(),
         licence_issued=driver.qualification_first_issued if driver else None,
     )
-    return {"driver_id": driver_id, "name": driver.name if driver else None, **result.to_dict()}
+    return {"driver_id": driver_id, "name": driver.name if driver else None, **_with_cases(result, rows)}
 
 
 def enterprise_status(enterprise_id: int, on: date | None = None) -> dict:
     enterprise = db.session.get(Enterprise, enterprise_id)
-    per_vehicle: dict[str, list] = defaultdict(list)
-    fleet = select(Vehicle.plate).where(Vehicle.enterprise_id == enterprise_id)
-    for plate in db.session.scalars(fleet):
-        per_vehicle[plate] = []
-    since = datetime.combine(_today() - timedelta(days=LOOKBACK_DAYS), datetime.min.time(), tzinfo=CST)
-    rows = db.session.execute(  # every vehicle of the fleet in one query
-        select(Case.plate, Case.captured_at, Case.decision_kind, Case.decided_at).where(
-            Case.plate.in_(fleet),
-            Case.status.in_(DECIDED),
-            Case.decided_at.is_not(None),
-            Case.captured_at >= since,
-        )
-    )
-    for plate, captured, kind, decided in rows:
-        per_vehicle[plate].append(
-            DecidedViolation(captured.astimezone(CST).date(), kind or "", decided.astimezone(CST).date())
-        )
+    # The fleet's plates first, then their cases by the plate index: a sub-select here made
+    # SQLite (no statistics) walk every decided case instead.
+    plates = list(db.session.scalars(select(Vehicle.plate).where(Vehicle.enterprise_id == enterprise_id)))
+    per_vehicle: dict[str, list] = {plate: [] for plate in plates}
+    rows = []
+    for start in range(0, len(plates), 500):
+        rows += db.session.execute(
+            select(Case.plate, *_CASE_COLUMNS).where(
+                Case.plate.in_(plates[start : start + 500]),
+                Case.status.in_(DECIDED),
+                Case.decided_at.is_not(None),
+                Case.captured_at >= _since(),
+            )
+        ).all()
+    for row in rows:
+        per_vehicle[row.plate].append(_violation(row))
     result = assess_enterprise(
         per_vehicle,
         enterprise.declared_fleet_size if enterprise else None,
@@ -85,7 +128,7 @@ def enterprise_status(enterprise_id: int, on: date | None = None) -> dict:
         "enterprise_id": enterprise_id,
         "name": enterprise.name if enterprise else None,
         "uscc": enterprise.uscc if enterprise else None,
-        **result.to_dict(),
+        **_with_cases(result, sorted(rows, key=lambda r: r.captured_at)),
     }
 
 
@@ -111,10 +154,42 @@ def candidate_plates(minimum: int = 2) -> list[str]:
     return list(rows)
 
 
+def _vehicles_listed() -> list[dict]:
+    """Every candidate plate assessed from one query per 500 plates (not one per plate)."""
+    plates = [p for p in candidate_plates(minimum=4) if plate_is_valid(p)]
+    items = []
+    for start in range(0, len(plates), 500):
+        chunk = plates[start : start + 500]
+        cases: dict[str, list] = defaultdict(list)
+        for row in db.session.execute(
+            select(Case.plate, *_CASE_COLUMNS)
+            .where(
+                Case.plate.in_(chunk),
+                Case.status.in_(DECIDED),
+                Case.decided_at.is_not(None),
+                Case.captured_at >= _since(),
+            )
+            .order_by(Case.captured_at)
+        ):
+            cases[row.plate].append(row)
+        vehicles = {
+            v.plate: v
+            for v in db.session.execute(
+                select(Vehicle.plate, Vehicle.id, Vehicle.transport_cert_first_issued).where(Vehicle.plate.in_(chunk))
+            )
+        }
+        for plate in chunk:
+            v = vehicles.get(plate)
+            items.append(
+                _vehicle_status(plate, v.id if v else None, v.transport_cert_first_issued if v else None, cases[plate])
+            )
+    return items
+
+
 def listed(kind: str) -> list[dict]:
     """Subjects past the legal trigger or the rolling watch signal, most cases first."""
     if kind == "vehicle":
-        items = [vehicle_status(p) for p in candidate_plates(minimum=4)]
+        items = _vehicles_listed()
     elif kind == "driver":
         ids = db.session.scalars(
             select(Case.driver_id)
@@ -132,11 +207,6 @@ def listed(kind: str) -> list[dict]:
         items = [enterprise_status(i) for i in ids]
     items = [i for i in items if i["triggered"] or i["watch"]]
     return sorted(items, key=lambda i: (not i["triggered"], -(i["statutory_count"] or 0)))
-
-
-def listed_plates() -> set[str]:
-    """Plates whose vehicle is listed (for the flag on every case of that vehicle)."""
-    return {i["plate"] for i in listed("vehicle")}
 
 
 # ── the 屡犯 flag on cases ─────────────────────────────────────────────────────
@@ -182,7 +252,7 @@ def repeat_flags(cases: list[Case]) -> dict[int, list[dict]]:
     Listed = past the legal trigger (公路安全保护条例 第六十六条) or the rolling 12-month watch
     signal; `triggered` tells the two apart. A few grouped queries per page of cases.
     """
-    plates = _with_enough(Case.plate, {c.plate for c in cases if c.plate})
+    plates = _with_enough(Case.plate, {c.plate for c in cases if c.plate and plate_is_valid(c.plate)})
     drivers = _with_enough(Case.driver_id, {c.driver_id for c in cases if c.driver_id})
     statuses: dict[tuple[str, object], dict] = {}
     for plate in plates:

@@ -55,6 +55,34 @@ def test_vehicle_with_more_than_three_decided_violations_is_listed(app, client, 
         item = listed[0]
         assert "营运证" in item["consequence"] and "第六十六条" in item["article"] and item["authority"]
         assert "B-1" in item["blacklist"]
+        # The cases behind the count, each with its number, act date and decision.
+        assert len(item["cases"]) == count and all(c["counted"] for c in item["cases"])
+        assert all(c["case_number"].startswith("ZC") and c["decision_kind"] == "fine" for c in item["cases"])
+
+
+def test_an_unread_or_malformed_plate_is_never_a_repeat_offender(app, client, make_site, login):
+    """"无牌" is what a device sends when it cannot read the plate: many vehicles, not one."""
+    _, device = make_site()
+    decided_cases(app, client, device, "无牌", 5)
+    officer = login("officer")
+
+    status = client.get("/api/v1/repeat-offenders/plates/无牌", headers=officer).get_json()
+    listed = client.get("/api/v1/repeat-offenders?kind=vehicle", headers=officer).get_json()
+
+    assert status["statutory_count"] == 0 and status["triggered"] is False
+    assert listed == []
+
+
+def test_the_console_list_names_the_cases_behind_the_count(app, client, make_site):
+    from tests.console.test_console import sign_in
+
+    _, device = make_site()
+    ids = decided_cases(app, client, device, "吉A66666", 4)
+    sign_in(client, app)
+
+    page = client.get("/repeat-offenders?kind=vehicle").get_data(as_text=True)
+
+    assert "吉A66666" in page and all(f"/cases/{i}" in page for i in ids)
 
 
 def test_the_count_at_decision_is_stored_with_the_decision(app, client, make_site, login):
