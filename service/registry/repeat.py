@@ -71,6 +71,8 @@ def _with_cases(result, rows) -> dict:
 
 def vehicle_status(plate: str, on: date | None = None) -> dict:
     vehicle = db.session.scalar(select(Vehicle).where(Vehicle.plate == plate).limit(1))
+    if not plate_is_valid(plate):  # not one vehicle: nothing to count, nothing to read
+        return _vehicle_status(plate, vehicle.id if vehicle else None, None, [], on)
     return _vehicle_status(
         plate,
         vehicle.id if vehicle else None,
@@ -105,16 +107,14 @@ def enterprise_status(enterprise_id: int, on: date | None = None) -> dict:
     # SQLite (no statistics) walk every decided case instead.
     plates = list(db.session.scalars(select(Vehicle.plate).where(Vehicle.enterprise_id == enterprise_id)))
     per_vehicle: dict[str, list] = {plate: [] for plate in plates}
-    rows = []
+    rows, since = [], _since()
     for start in range(0, len(plates), 500):
-        rows += db.session.execute(
-            select(Case.plate, *_CASE_COLUMNS).where(
-                Case.plate.in_(plates[start : start + 500]),
-                Case.status.in_(DECIDED),
-                Case.decided_at.is_not(None),
-                Case.captured_at >= _since(),
-            )
-        ).all()
+        # Only the plate in SQL: with the status there too, SQLite (no statistics) picks the
+        # status index and reads every decided case in the database (0.4 s at 10M readings).
+        found = db.session.execute(
+            select(Case.plate, Case.status, *_CASE_COLUMNS).where(Case.plate.in_(plates[start : start + 500]))
+        )
+        rows += [r for r in found if r.status in DECIDED and r.decided_at is not None and r.captured_at >= since]
     for row in rows:
         per_vehicle[row.plate].append(_violation(row))
     result = assess_enterprise(
