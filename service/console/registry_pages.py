@@ -24,7 +24,7 @@ from service.registry import operations as ops
 
 READERS = ("admin", "supervisor", "officer", "investigator")
 VEHICLE_TYPES = {"": "未登记", "truck": "货车", "combination": "汽车列车"}
-AUDIT_LABELS = {"registry.update": "修改登记", "registry.delete": "删除登记"}
+AUDIT_LABELS = {"registry.create": "登记", "registry.update": "修改登记", "registry.delete": "删除登记"}
 # Form inputs per kind: (field, input type, choices or a hint). Labels: editing.FIELD_LABELS.
 FORMS = {
     "enterprises": (

@@ -350,6 +350,19 @@ def snapshot(kind: str, row) -> dict:
     return values
 
 
+def record_created(kind: str, row, *, actor: str, actor_user_id: int | None = None) -> None:
+    """The audit entry of a registration (masked numbers only)."""
+    audit.record(
+        "registry.create",
+        OBJECT_TYPES[kind],
+        row.id,
+        actor=actor,
+        actor_user_id=actor_user_id,
+        reason=f"登记{REGISTRY_KINDS[kind]} {title(kind, row)}",
+        data={"record": snapshot(kind, row)},
+    )
+
+
 def delete_record(kind: str, row, *, actor: str, actor_user_id: int | None = None) -> None:
     """Remove the record, or Conflict naming what still refers to it."""
     refs = references(kind, row)

@@ -8,7 +8,8 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
-from models import ImportJob
+from models import ImportJob, User
+from service import audit
 from service.extensions import db
 from service.ingest.imports import _fail, _save, _start, decode
 from service.registry import operations as ops
@@ -73,6 +74,17 @@ def run_registry_import(job: ImportJob, progress=None, commit: bool = True) -> I
     job.rows_total = job.rows_done
     job.status, job.finished_at = "done", datetime.now(UTC)
     job.message = f"导入完成：新增 {job.accepted} 条，重复 {job.duplicates} 条，拒收 {job.rejected} 条"
+    # One entry per file (not per row): who imported what, and what it added.
+    user = db.session.get(User, job.created_by_user_id) if job.created_by_user_id else None
+    audit.record(
+        "registry.import",
+        "import_job",
+        job.id,
+        actor=user.username if user else "system",
+        actor_user_id=job.created_by_user_id,
+        reason=f"批量导入{job.kind}：{job.filename or ''}",
+        data={"kind": job.kind, "accepted": job.accepted, "duplicates": job.duplicates, "rejected": job.rejected},
+    )
     _save(job, commit)
     if progress:
         progress(job.rows_done, job.rows_total)

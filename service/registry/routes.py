@@ -53,6 +53,8 @@ def _create(kind: str, fn, data):
         abort(422, message="数据校验未通过", errors=exc.errors)
     if isinstance(row, Vehicle):
         ops.link_plate(row.plate)
+    principal = current_principal()
+    editing.record_created(kind, row, actor=principal.username or "api", actor_user_id=principal.user_id)
     db.session.commit()
     return row
 

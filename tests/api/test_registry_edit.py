@@ -54,11 +54,13 @@ def decide(app, ids: list[int]) -> None:
         db.session.commit()
 
 
-def audit_events(app, object_type: str) -> list[AuditEvent]:
+def audit_events(app, object_type: str, *, creations: bool = False) -> list[AuditEvent]:
+    """The record's audit trail after its registration (or with it)."""
     with app.app_context():
-        events = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.object_type == object_type).order_by(AuditEvent.id)
-        ).all()
+        stmt = select(AuditEvent).where(AuditEvent.object_type == object_type).order_by(AuditEvent.id)
+        if not creations:
+            stmt = stmt.where(AuditEvent.action != "registry.create")
+        events = db.session.scalars(stmt).all()
         db.session.expunge_all()
         return events
 
@@ -346,3 +348,12 @@ def test_the_dossier_shows_fleet_cases_permits_and_the_r_ent_10_share(app, clien
 def test_a_dossier_of_an_unknown_enterprise_is_404(client, admin):
     res = client.get("/api/v1/registry/enterprises/999/dossier", headers=admin)
     assert res.status_code == 404 and "没有该企业" in res.get_json()["message"]
+
+
+def test_registration_is_audited_with_masked_numbers(app, client, admin):
+    res = post(client, admin, "drivers", {"name": "王强", "licence_no": ID_NO, "identity_number": ID_NO})
+
+    (event,) = audit_events(app, "driver", creations=True)
+    assert event.action == "registry.create" and event.actor == "admin-user" and event.object_id == str(res["id"])
+    assert ID_NO not in json.dumps(event.data, ensure_ascii=False) + (event.reason or "")
+    assert event.data["record"]["identity_number"] == res["identity_masked"]

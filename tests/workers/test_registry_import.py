@@ -139,6 +139,20 @@ def test_a_value_too_long_for_its_column_is_a_row_error_on_both_databases(client
     assert "128" in job["errors"][0]["errors"]["owner_name"][0]
 
 
+def test_an_import_is_audited_once_with_what_it_added(app, client, login, run_worker):
+    from sqlalchemy import select
+
+    from models import AuditEvent
+
+    admin = login("admin")
+    job = import_csv(client, admin, run_worker, "vehicles", "plate\n吉A70001\n吉A70002\n吉A70001\n")
+
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("registry.%"))).all()
+        assert [(e.action, e.actor, e.object_id) for e in events] == [("registry.import", "admin-user", str(job["id"]))]
+        assert (events[0].data["accepted"], events[0].data["duplicates"]) == (2, 1)
+
+
 def test_a_nul_character_is_a_row_error_not_a_broken_job(client, login, run_worker):
     admin = login("admin")
 
