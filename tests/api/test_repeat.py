@@ -61,7 +61,7 @@ def test_vehicle_with_more_than_three_decided_violations_is_listed(app, client, 
 
 
 def test_an_unread_or_malformed_plate_is_never_a_repeat_offender(app, client, make_site, login):
-    """"无牌" is what a device sends when it cannot read the plate: many vehicles, not one."""
+    """ "无牌" is what a device sends when it cannot read the plate: many vehicles, not one."""
     _, device = make_site()
     decided_cases(app, client, device, "无牌", 5)
     officer = login("officer")
