@@ -288,6 +288,8 @@ class Tally:
     baidunwang: int = 0
     cases: int = 0
     permitted: int = 0  # over the limit, but on an oversize permit's route within its figures
+    decided_plate: str | None = None  # the regular overloader taken through the procedure
+    decided: int = 0
 
 
 def load_demo(now: datetime | None = None, days: int = 30) -> str:
@@ -472,7 +474,53 @@ def _load_readings(now: datetime, days: int) -> Tally:
         _ingest(batch, now, tally)
     drain(max_batches=10_000)
     db.session.commit()
+    tally.decided_plate, tally.decided = _decide_a_regular()
+    db.session.commit()
     return tally
+
+
+def _decide_a_regular() -> tuple[str | None, int]:
+    """The demo officer and supervisor take the busiest regular overloader's four oldest cases
+    through the whole procedure (driver, review, notice, waiver, decision, approval), so the
+    屡犯 list, the flags on its later cases and the decision documents have something to show.
+    Every step is the service's own operation, audited as any officer's would be."""
+    from models import Driver
+    from models.case import REVIEW_CHECKS
+    from service.review import procedure as proc
+
+    officer = db.session.scalar(select(User).where(User.username == "officer1"))
+    supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
+    pending = (Case.status == "pending_review", Case.penalty_usable.is_(True), Case.enterprise_id.is_not(None))
+    plates = db.session.scalars(
+        select(Case.plate).where(*pending).group_by(Case.plate).having(func.count() >= 4).order_by(func.count().desc())
+    ).all()
+    if officer is None or supervisor is None:
+        return None, 0
+    for plate in plates:  # the busiest regular with four cases a fine or a warning fits
+        cases = db.session.scalars(select(Case).where(*pending, Case.plate == plate).order_by(Case.captured_at)).all()
+        if sum(proc.proposal_for(c).kind in ("fine", "warning") for c in cases) >= 4:
+            break
+    else:
+        return None, 0
+    driver = db.session.scalar(
+        select(Driver).where(Driver.enterprise_id == cases[0].enterprise_id).order_by(Driver.id)
+    ) or db.session.scalar(select(Driver).order_by(Driver.id))
+    decided = 0
+    for case in cases:
+        if driver is not None:
+            proc.record_driver(case, officer, driver_id=driver.id)
+        if decided == 4:
+            continue  # the later ones wait in the queue, flagged 屡犯
+        proposal = proc.proposal_for(case)
+        if proposal.kind not in ("fine", "warning"):
+            continue
+        proc.confirm(case, officer, {key: True for key in REVIEW_CHECKS})
+        proc.issue_notice(case, officer)
+        proc.add_statement(case, officer, "waiver", "当事人当场表示放弃陈述申辩（演示）", channel="officer")
+        proc.propose_decision(case, officer, proposal.kind, proposal.proposed_yuan)
+        proc.approve_decision(case, supervisor)
+        decided += 1
+    return plate, decided
 
 
 def _ingest(batch: list[tuple[datetime, dict]], now: datetime, tally: Tally) -> None:
@@ -794,4 +842,8 @@ def _reading_lines(t: Tally) -> list[str]:
     lines.append(f"案件：新立 {t.cases} 件待审核，其中 {unusable} 件因设备检定过期等原因不能作为处罚依据")
     if t.permitted:
         lines.append(f"另有 {t.permitted} 条超限记录持大件运输许可在许可路线上通行，未立案")
+    if t.decided:
+        lines.append(
+            f"办案示例：{t.decided_plate} 的 {t.decided} 件案件已走完告知、决定程序（见屡犯名单），其后的案件带屡犯标记"
+        )
     return lines

@@ -101,3 +101,26 @@ def test_demo_registry_links_cases_and_shows_a_dossier(app):
     client.post("/login", data={"username": "investigator", "password": "demo-investigator-2026", "csrf_token": token})
     dossier = client.get(f"/registry/enterprises/{busiest}").get_data(as_text=True)
     assert name in dossier and f"案件（{cases}" in dossier and "R-ENT-10" in dossier
+
+
+def test_demo_takes_a_regular_overloader_through_the_procedure(app):
+    """A newcomer finds decided cases, a 屡犯 vehicle and driver, and the flag on the next case."""
+    from service.audit import verify
+    from service.registry.repeat import listed, repeat_flags
+
+    with app.app_context():
+        summary = load_demo(days=14)
+        (plate,) = db.session.scalars(select(Case.plate).where(Case.status == "decided").distinct()).all()
+        # Listed by the legal count, or by the rolling 12 months when the anniversary of the
+        # vehicle's 道路运输证 or the driver's 从业资格证 splits the four decisions.
+        vehicles, drivers = listed("vehicle"), listed("driver")
+        assert [(i["plate"], i["rolling_count"]) for i in vehicles] == [(plate, 4)]
+        assert [i["rolling_count"] for i in drivers] == [4]
+        decided = db.session.scalars(select(Case).where(Case.plate == plate, Case.status == "decided")).all()
+        assert len(decided) == 4 and all(c.decision_number and c.repeat_at_decision for c in decided)
+        waiting = db.session.scalars(select(Case).where(Case.plate == plate, Case.status == "pending_review")).all()
+        flags = repeat_flags(waiting)
+        assert all({"vehicle", "driver"} <= {f["subject"] for f in flags[c.id]} for c in waiting)
+        intact, bad, checked = verify()
+        assert intact and bad is None and checked > 4 * 6  # every step of the four cases is in the chain
+    assert f"办案示例：{plate} 的 4 件案件" in summary
