@@ -10,6 +10,7 @@ import atexit
 import logging
 import os
 import threading
+import time
 
 import redis
 from flask import Flask
@@ -113,7 +114,7 @@ class DrainRequests:
                 self.flush()
             except Exception:  # noqa: BLE001 - never let the requester die; the relay is the backstop
                 log.exception("outbox: drain request failed")
-            threading.Event().wait(self.interval_s)
+            time.sleep(self.interval_s)
 
 
 def drain_requests(app: Flask) -> DrainRequests:

@@ -69,6 +69,25 @@ def _with_cases(result, rows) -> dict:
     return data
 
 
+def _decided_by_plates(plates: list[str]) -> dict[str, list]:
+    """{plate: its decided cases in the look-back, oldest first}, 500 plates per query.
+
+    Only the plate is asked in SQL and the rest is filtered here: with the status in the
+    query too, SQLite (no statistics) picks the status index and reads every decided case
+    in the database (0.4 s per enterprise at 10M readings).
+    """
+    found: dict[str, list] = defaultdict(list)
+    since = _since()
+    for start in range(0, len(plates), 500):
+        rows = db.session.execute(
+            select(Case.plate, Case.status, *_CASE_COLUMNS).where(Case.plate.in_(plates[start : start + 500]))
+        )
+        for r in sorted(rows, key=lambda r: r.captured_at):
+            if r.status in DECIDED and r.decided_at is not None and r.captured_at >= since:
+                found[r.plate].append(r)
+    return found
+
+
 def vehicle_status(plate: str, on: date | None = None) -> dict:
     vehicle = db.session.scalar(select(Vehicle).where(Vehicle.plate == plate).limit(1))
     if not plate_is_valid(plate):  # not one vehicle: nothing to count, nothing to read
@@ -103,20 +122,10 @@ def driver_status(driver_id: int, on: date | None = None) -> dict:
 
 def enterprise_status(enterprise_id: int, on: date | None = None) -> dict:
     enterprise = db.session.get(Enterprise, enterprise_id)
-    # The fleet's plates first, then their cases by the plate index: a sub-select here made
-    # SQLite (no statistics) walk every decided case instead.
     plates = list(db.session.scalars(select(Vehicle.plate).where(Vehicle.enterprise_id == enterprise_id)))
-    per_vehicle: dict[str, list] = {plate: [] for plate in plates}
-    rows, since = [], _since()
-    for start in range(0, len(plates), 500):
-        # Only the plate in SQL: with the status there too, SQLite (no statistics) picks the
-        # status index and reads every decided case in the database (0.4 s at 10M readings).
-        found = db.session.execute(
-            select(Case.plate, Case.status, *_CASE_COLUMNS).where(Case.plate.in_(plates[start : start + 500]))
-        )
-        rows += [r for r in found if r.status in DECIDED and r.decided_at is not None and r.captured_at >= since]
-    for row in rows:
-        per_vehicle[row.plate].append(_violation(row))
+    by_plate = _decided_by_plates(plates)
+    per_vehicle = {plate: [_violation(r) for r in by_plate[plate]] for plate in plates}
+    rows = sorted((r for plate in plates for r in by_plate[plate]), key=lambda r: r.captured_at)
     result = assess_enterprise(
         per_vehicle,
         enterprise.declared_fleet_size if enterprise else None,
@@ -128,7 +137,7 @@ def enterprise_status(enterprise_id: int, on: date | None = None) -> dict:
         "enterprise_id": enterprise_id,
         "name": enterprise.name if enterprise else None,
         "uscc": enterprise.uscc if enterprise else None,
-        **_with_cases(result, sorted(rows, key=lambda r: r.captured_at)),
+        **_with_cases(result, rows),
     }
 
 
@@ -160,14 +169,7 @@ def _vehicles_listed() -> list[dict]:
     items = []
     for start in range(0, len(plates), 500):
         chunk = plates[start : start + 500]
-        cases: dict[str, list] = defaultdict(list)
-        since = _since()
-        found = db.session.execute(  # only the plate in SQL: see enterprise_status
-            select(Case.plate, Case.status, *_CASE_COLUMNS).where(Case.plate.in_(chunk))
-        )
-        for row in sorted(found, key=lambda r: r.captured_at):
-            if row.status in DECIDED and row.decided_at is not None and row.captured_at >= since:
-                cases[row.plate].append(row)
+        cases = _decided_by_plates(chunk)
         vehicles = {
             v.plate: v
             for v in db.session.execute(

@@ -61,6 +61,7 @@ def check_version(case: Case, expected: int | None) -> None:
 
 
 def _move(case: Case, actor: User, action: str, to: str, reason: str | None = None, data: dict | None = None) -> None:
+    """One audited step: the new version, and the status `to` (the same one for a step that stays)."""
     frm = case.status
     case.status = to
     case.version += 1
@@ -407,18 +408,7 @@ def record_station_action(
         raise ProcedureError("卸载、驳载须填写吨位（千克）", status=422, errors={"kg": ["须大于 0"]})
     action = StationAction(case=case, kind=kind, kg=kg, at=_now(), recorded_by_id=actor.id, note=note)
     db.session.add(action)
-    case.version += 1
-    audit.record(
-        f"case.{kind}",
-        "case",
-        case.id,
-        actor=actor.username,
-        actor_user_id=actor.id,
-        from_state=case.status,
-        to_state=case.status,
-        data={"kg": kg},
-    )
-    db.session.flush()
+    _move(case, actor, kind, case.status, data={"kg": kg})
     return action
 
 
@@ -462,21 +452,9 @@ def record_driver(
                 raise ProcedureError("驾驶人信息不完整或有误", status=422, errors=exc.errors) from exc
     if case.driver_id == driver.id:
         return case
-    before = case.driver_id
-    case.driver_id = driver.id
-    case.version += 1
-    audit.record(
-        "case.driver",
-        "case",
-        case.id,
-        actor=actor.username,
-        actor_user_id=actor.id,
-        from_state=case.status,
-        to_state=case.status,
-        reason=f"{driver.name}（驾驶证 {driver.licence_masked or '—'}）",
-        data={"driver_id": driver.id, "previous_driver_id": before},
-    )
-    db.session.flush()
+    before, case.driver_id = case.driver_id, driver.id
+    reason = f"{driver.name}（驾驶证 {driver.licence_masked or '—'}）"
+    _move(case, actor, "driver", case.status, reason, {"driver_id": driver.id, "previous_driver_id": before})
     return case
 
 
@@ -518,16 +496,5 @@ def deadline_view(case: Case, today: date | None = None) -> list[dict]:
 
 def assign(case: Case, actor: User, officer: User) -> Case:
     case.assigned_to_id = officer.id
-    case.version += 1
-    audit.record(
-        "case.assign",
-        "case",
-        case.id,
-        actor=actor.username,
-        actor_user_id=actor.id,
-        from_state=case.status,
-        to_state=case.status,
-        data={"assigned_to": officer.username},
-    )
-    db.session.flush()
+    _move(case, actor, "assign", case.status, data={"assigned_to": officer.username})
     return case
