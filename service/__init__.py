@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from service.config import ROOT, Config
+from service.cookies import CookieSessions
 from service.extensions import api, db, migrate
 
 
@@ -21,6 +22,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         app.config.from_mapping(config)
     app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
     _engine_options(app)
+    app.session_interface = CookieSessions()
     app.json.ensure_ascii = False  # Chinese messages readable in raw JSON (JSON_AS_ASCII is gone in Flask 3)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 

@@ -75,6 +75,7 @@ class Readings(MethodView):
             items,
             only_site_id=principal.site_id if principal.kind == "device" else None,
             future_skew_s=current_app.config["FUTURE_SKEW_S"],
+            known_sites=[principal.site] if principal.site is not None else (),
         )
         db.session.commit()
         if result.outbox_written:

@@ -27,11 +27,15 @@ def test_device_token_cannot_post_for_another_site(client, make_site):
     make_site("JL-WIM-01")
     _, other = make_site("JL-WIM-02")
     res = post(
-        client, other, reading(site_code="JL-WIM-01", record_id="x"), reading(site_code="JL-WIM-02", record_id="y")
+        client,
+        other,
+        reading(site_code="JL-WIM-01", record_id="x"),
+        reading(site_code="JL-WIM-02", record_id="y"),
+        reading(site_code="JL-WIM-77", record_id="z"),
     ).get_json()
-    assert res["results"][0]["status"] == "rejected"
-    assert "site_code" in res["results"][0]["errors"]
-    assert res["results"][1]["status"] == "accepted"
+    assert [r["status"] for r in res["results"]] == ["rejected", "accepted", "rejected"]
+    assert res["results"][0]["errors"]["site_code"] == ["设备令牌只能上报本点位的记录"]
+    assert res["results"][2]["errors"]["site_code"] == ["未知点位编码：JL-WIM-77"]
 
 
 def test_revoked_device_token_is_401(app, client, make_site, login):
