@@ -817,6 +817,7 @@ class Backend:
     def stored_rows(self, streams: list[Stream]) -> tuple[list[str], list[dict]]:
         """The rows the ingest would insert for these streams (first of each key, valid only),
         computed by the service's own validation and classification."""
+        from service.config import rule_settings
         from service.ingest.operations import _prepare, load_sites
 
         now = datetime.now(UTC)
@@ -828,7 +829,7 @@ class Backend:
                 only = sites[stream.site_code].id
                 for batch in stream.batches:
                     for item in batch:
-                        row, errors = _prepare(item, sites, only, now, skew)
+                        row, errors = _prepare(item, sites, only, now, skew, rule_settings())
                         if errors:
                             continue
                         key = (row["site_id"], row["record_id"])

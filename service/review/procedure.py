@@ -28,6 +28,7 @@ from models.case import (
     can_review,
 )
 from service import audit
+from service.config import rule_settings
 from service.extensions import db
 from service.ingest.operations import CST
 from service.rules import check_decision, late_fee, notice_deadlines, payment_deadlines, propose_penalty
@@ -155,7 +156,10 @@ def reading_usable(reading: Reading) -> bool:
 
     site = db.session.get(Site, reading.site_id)
     return not penalty_bars(
-        reading.captured_at, load_sites([site.code])[site.code].facts_on(reading.captured_at), _now()
+        reading.captured_at,
+        load_sites([site.code])[site.code].facts_on(reading.captured_at),
+        _now(),
+        settings=rule_settings(),
     )
 
 
@@ -172,6 +176,7 @@ def proposal_for(case: Case):
         height_mm=reading.height_mm,
         dimension_over=bool(reading.dimension_overlimit),
         act_date=reading.captured_at.astimezone(CST).date(),
+        settings=rule_settings(),
     )
 
 
@@ -198,7 +203,7 @@ def issue_notice(case: Case, actor: User) -> tuple[Case, str]:
         )
     proposal = proposal_for(case)
     now = _now()
-    deadlines = notice_deadlines(now)
+    deadlines = notice_deadlines(now, rule_settings())
     code = _party_code()
     case.notified_penalty = proposal.to_dict()
     case.notice_number = f"GZ{now.astimezone(CST):%Y}-{case.id:08d}"
@@ -341,7 +346,7 @@ def approve_decision(case: Case, actor: User) -> Case:
 
     # The repeat-offender counts as they stood before this decision (R-VEH-3 / R-DRV-3 / R-ENT-10).
     case.repeat_at_decision = snapshot_for_case(case)
-    case.service_due = decision_deadlines(now)["service_due"].due
+    case.service_due = decision_deadlines(now, rule_settings())["service_due"].due
     _move(case, actor, "approve_decision", "decided", None, {"decision_number": case.decision_number})
     return case
 
@@ -361,7 +366,7 @@ def serve(case: Case, actor: User, method: str, served_at: datetime | None = Non
         raise ProcedureError("送达方式无效", status=422, errors={"method": list(SERVICE_METHODS.values())})
     case.service_method, case.served_at = method, served_at or _now()
     if case.decision_kind == "fine":
-        case.payment_due = payment_deadlines(case.served_at)["payment_due"].due
+        case.payment_due = payment_deadlines(case.served_at, rule_settings())["payment_due"].due
     _move(case, actor, "serve", "served", None, {"method": method})
     return case
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from models import Case, Reading, Site
 from models.case import REWEIGHABLE
 from service import audit
+from service.config import rule_settings
 from service.extensions import db
 from service.rules import penalty_bars
 
@@ -60,7 +61,10 @@ def _link(case: Case, static: Reading) -> None:
 
     site = db.session.get(Site, static.site_id)
     bars = penalty_bars(
-        static.captured_at, load_sites([site.code])[site.code].facts_on(static.captured_at), static.received_at
+        static.captured_at,
+        load_sites([site.code])[site.code].facts_on(static.captured_at),
+        static.received_at,
+        settings=rule_settings(),
     )
     case.reweigh_reading_id = static.id
     if not case.penalty_usable and not bars:

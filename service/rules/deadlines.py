@@ -117,7 +117,10 @@ def _calendar_notes(start: date, due: date, settings: RuleSettings) -> list[str]
     if not missing:
         return []
     years = "、".join(str(year) for year in missing)
-    return [f"{years}年法定节假日未载入（RuleSettings.public_holidays，UNCONFIRMED：国务院每年公布），仅扣除周末"]
+    return [
+        f"{years}年法定节假日未载入（国务院每年公布；由运维写入规则设置文件 RULE_SETTINGS_FILE 的 "
+        "public_holidays 与 adjusted_workdays），仅扣除周末"
+    ]
 
 
 def _working(

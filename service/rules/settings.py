@@ -7,8 +7,11 @@ without touching code. Values read in the regulation itself live in ``versions.p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta, timezone
+from types import UnionType
+from typing import Union, get_args, get_origin, get_type_hints
 
 # China has used a single UTC+8 offset without DST since 1991, so a fixed offset is
 # exact for every date this service can see and avoids depending on system tzdata.
@@ -105,12 +108,12 @@ class RuleSettings:
             self.toll_entry_pct_of_limit,
         ]
         if any(p < 0 for p in pcts):
-            raise ValueError("tolerance percentages must not be negative")
+            raise RuleSettingsError({"(误差)": "计量误差百分比不得为负数"})
         if self.limitation_years < 1:
-            raise ValueError("limitation_years must be at least 1")
+            raise RuleSettingsError({"limitation_years": "至少为 1"})
         unknown = set(self.calibration_required_kinds) - set(SITE_KINDS)
         if unknown:
-            raise ValueError(f"unknown site kinds: {sorted(unknown)}")
+            raise RuleSettingsError({"calibration_required_kinds": f"未知点位类型 {sorted(unknown)}"})
         self._check_penalty_and_procedure_settings()
         self._check_repeat_settings()
 
@@ -119,31 +122,32 @@ class RuleSettings:
         object.__setattr__(self, "public_holidays", frozenset(self.public_holidays))
         object.__setattr__(self, "adjusted_workdays", frozenset(self.adjusted_workdays))
         if self.fine_rounding not in FINE_ROUNDINGS:
-            raise ValueError(f"fine_rounding must be one of {FINE_ROUNDINGS}")
+            raise RuleSettingsError({"fine_rounding": _one_of(FINE_ROUNDINGS)})
         if self.statement_period_days < 1:
-            raise ValueError("statement_period_days must be at least 1")
+            raise RuleSettingsError({"statement_period_days": "至少为 1"})
         both = self.public_holidays & self.adjusted_workdays
         if both:
-            raise ValueError(f"dates both holiday and adjusted workday: {sorted(both)}")
+            days = "、".join(d.isoformat() for d in sorted(both))
+            raise RuleSettingsError({"adjusted_workdays": f"{days} 同时列为法定节假日和调休上班日"})
         if self.police_fine_base not in POLICE_FINE_BASES:
-            raise ValueError(f"police_fine_base must be one of {POLICE_FINE_BASES}")
+            raise RuleSettingsError({"police_fine_base": _one_of(POLICE_FINE_BASES)})
         if self.police_points_base not in POLICE_POINTS_BASES:
-            raise ValueError(f"police_points_base must be one of {POLICE_POINTS_BASES}")
+            raise RuleSettingsError({"police_points_base": _one_of(POLICE_POINTS_BASES)})
 
     def _check_repeat_settings(self) -> None:
         if self.repeat_fallback_window not in REPEAT_FALLBACK_WINDOWS:
-            raise ValueError(f"repeat_fallback_window must be one of {REPEAT_FALLBACK_WINDOWS}")
+            raise RuleSettingsError({"repeat_fallback_window": _one_of(REPEAT_FALLBACK_WINDOWS)})
         if self.enterprise_share_numerator not in ENTERPRISE_SHARE_NUMERATORS:
-            raise ValueError(f"enterprise_share_numerator must be one of {ENTERPRISE_SHARE_NUMERATORS}")
+            raise RuleSettingsError({"enterprise_share_numerator": _one_of(ENTERPRISE_SHARE_NUMERATORS)})
         if self.enterprise_fleet_basis not in ENTERPRISE_FLEET_BASES:
-            raise ValueError(f"enterprise_fleet_basis must be one of {ENTERPRISE_FLEET_BASES}")
+            raise RuleSettingsError({"enterprise_fleet_basis": _one_of(ENTERPRISE_FLEET_BASES)})
         # A provincial revocation bar at or below the national 10 % would revoke where the
         # statute only suspends.
         pct = self.enterprise_revocation_pct
         if pct is not None and not 10 < pct <= 100:
-            raise ValueError("enterprise_revocation_pct must be above 10 and at most 100")
+            raise RuleSettingsError({"enterprise_revocation_pct": "须大于 10 且不超过 100，或为 null（不设）"})
         if self.blacklist_valid_years is not None and self.blacklist_valid_years < 1:
-            raise ValueError("blacklist_valid_years must be at least 1")
+            raise RuleSettingsError({"blacklist_valid_years": "至少为 1，或为 null（不设）"})
 
     def mpe_for_class(self, accuracy_class: str) -> float | None:
         """The confirmed MPE for an accuracy class, or None when none is configured."""
@@ -151,3 +155,87 @@ class RuleSettings:
 
 
 DEFAULT = RuleSettings()
+
+
+class RuleSettingsError(ValueError):
+    """A settings document that cannot be used; `errors` names each bad key."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("；".join(f"{k}：{v}" for k, v in errors.items()))
+
+
+def settings_from_mapping(data: Mapping) -> RuleSettings:
+    """RuleSettings from a JSON-shaped mapping (a deployment's settings file).
+
+    Keys are the field names; a key left out keeps its default. Dates are ISO strings,
+    sets and tuples are lists, `wim_mpe_pct_by_class` is an object {"5": 5.0}. Every bad
+    key is named, and nothing is half-applied: a bad document raises RuleSettingsError.
+    """
+    if not isinstance(data, Mapping):
+        raise RuleSettingsError({"(文件)": "须为 JSON 对象 {…}"})
+    hints = get_type_hints(RuleSettings)
+    known = {f.name for f in fields(RuleSettings)}
+    errors: dict[str, str] = {}
+    values: dict = {}
+    for key, raw in data.items():
+        if key not in known:
+            errors[key] = "未知的设置项"
+            continue
+        try:
+            values[key] = _convert(hints[key], raw)
+        except (TypeError, ValueError) as exc:
+            errors[key] = str(exc)
+    if errors:
+        raise RuleSettingsError(errors)
+    return RuleSettings(**values)
+
+
+def _one_of(choices: tuple[str, ...]) -> str:
+    return "须为 " + " 或 ".join(choices) + " 之一"
+
+
+def _convert(hint, raw):
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (Union, UnionType) and type(None) in args:  # X | None
+        if raw is None:
+            return None
+        (hint,) = [a for a in args if a is not type(None)]
+        return _convert(hint, raw)
+    if hint is bool:
+        if not isinstance(raw, bool):
+            raise TypeError("须为 true 或 false")
+        return raw
+    if hint is int:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise TypeError("须为整数")
+        return raw
+    if hint is float:
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise TypeError("须为数值")
+        return float(raw)
+    if hint is str:
+        if not isinstance(raw, str):
+            raise TypeError("须为字符串")
+        return raw
+    if hint is date:
+        if not isinstance(raw, str):
+            raise TypeError("须为日期字符串 YYYY-MM-DD")
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(f"不是有效日期：{raw}（格式 YYYY-MM-DD）") from None
+    if origin is frozenset:
+        if not isinstance(raw, list):
+            raise TypeError("须为列表")
+        return frozenset(_convert(args[0], x) for x in raw)
+    if origin is tuple and args == (tuple[str, float], Ellipsis):  # {"5": 5.0}
+        pairs = raw.items() if isinstance(raw, Mapping) else raw
+        if not isinstance(pairs, list | type({}.items())):
+            raise TypeError('须为对象，如 {"5": 5.0}')
+        return tuple((str(k), _convert(float, v)) for k, v in pairs)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        if not isinstance(raw, list):
+            raise TypeError("须为列表")
+        return tuple(_convert(args[0], x) for x in raw)
+    raise TypeError(f"不支持的类型 {hint}")

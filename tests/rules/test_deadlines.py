@@ -60,7 +60,7 @@ def test_working_day_predicates_and_errors():
 
 
 def test_calendar_settings_are_validated_and_hashable():
-    with pytest.raises(ValueError, match="both holiday and adjusted workday"):
+    with pytest.raises(ValueError, match="同时列为法定节假日和调休上班日"):
         RuleSettings(public_holidays=frozenset({date(2024, 10, 1)}), adjusted_workdays=frozenset({date(2024, 10, 1)}))
     settings = RuleSettings(public_holidays={date(2024, 10, 1)})  # a plain set is accepted
     assert isinstance(settings.public_holidays, frozenset)
