@@ -191,11 +191,11 @@ def _setting_text(value) -> str:
         years = Counter(d.year for d in value)
         return "，".join(f"{y} 年 {n} 天" for y, n in sorted(years.items()))
     if isinstance(value, tuple):
-        return (
-            "，".join(f"{k}={v:g}" if isinstance(v, float) else str(k) for k, v in value)
-            if (value and isinstance(value[0], tuple))
-            else "，".join(value)
-        )
+        if not value:
+            return "（空）"
+        if isinstance(value[0], tuple):  # accuracy class → MPE %
+            return "，".join(f"{k} 级 ±{v:g}%" for k, v in value)
+        return "，".join(value)
     if value is None:
         return "不设"
     return value.isoformat() if isinstance(value, date) else str(value)
@@ -218,6 +218,8 @@ def rules_show() -> None:
     path = current_app.config["RULE_SETTINGS_FILE"]
     click.echo(f"来源：{path}" if path else "来源：默认值（未设 RULE_SETTINGS_FILE）")
     _print_settings(rule_settings())
+    for name in ("REWEIGH_WINDOW_HOURS", "BAIDUNWANG_WATCH_DAYS"):  # UNCONFIRMED, from the environment
+        click.echo(f"{name} = {current_app.config[name]}    （环境变量）")
 
 
 @rules_cli.command("check")

@@ -230,10 +230,9 @@ def _convert(hint, raw):
             raise TypeError("须为列表")
         return frozenset(_convert(args[0], x) for x in raw)
     if origin is tuple and args == (tuple[str, float], Ellipsis):  # {"5": 5.0}
-        pairs = raw.items() if isinstance(raw, Mapping) else raw
-        if not isinstance(pairs, list | type({}.items())):
+        if not isinstance(raw, Mapping):
             raise TypeError('须为对象，如 {"5": 5.0}')
-        return tuple((str(k), _convert(float, v)) for k, v in pairs)
+        return tuple((str(k), _convert(float, v)) for k, v in raw.items())
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         if not isinstance(raw, list):
             raise TypeError("须为列表")

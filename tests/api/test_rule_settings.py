@@ -66,6 +66,8 @@ def test_a_settings_file_is_read_with_its_types(tmp_path):
         ({"public_holidays": ["2027-02-30"]}, "public_holidays", "不是有效日期：2027-02-30"),
         ({"public_holidays": "2027-01-01"}, "public_holidays", "须为列表"),
         ({"fine_rounding": "up"}, "fine_rounding", "floor 或 ceil"),
+        ({"wim_mpe_pct_by_class": [["5", 5]]}, "wim_mpe_pct_by_class", "须为对象"),
+        ({"wim_mpe_pct_by_class": {"5": -1}}, "(误差)", "不得为负数"),
         ({"limitation_years": 0}, "limitation_years", "至少为 1"),
         ({"calibration_required_kinds": ["bridge"]}, "calibration_required_kinds", "未知点位类型"),
         ({"enterprise_revocation_pct": 10}, "enterprise_revocation_pct", "须大于 10"),
@@ -204,7 +206,9 @@ def test_rules_show_lists_every_setting_and_marks_the_changed_ones(app, monkeypa
     assert "fine_rounding = ceil    （已改，默认 floor）" in lines
     assert "public_holidays = 2027 年 3 天    （已改，默认 （空））" in lines
     assert "limitation_years = 2" in lines  # unchanged: no mark
-    assert len(lines) == 1 + len(DEFAULT.__dataclass_fields__)
+    assert "wim_mpe_pct_by_class = 5 级 ±5%" in lines
+    assert "REWEIGH_WINDOW_HOURS = 24    （环境变量）" in lines
+    assert len(lines) == 1 + len(DEFAULT.__dataclass_fields__) + 2
 
 
 def test_rules_check_names_what_is_wrong_in_a_file_before_it_is_used(app, tmp_path):
