@@ -12,7 +12,6 @@ from sqlalchemy.engine import Engine
 from service.config import ROOT, Config
 from service.cookies import CookieSessions
 from service.extensions import api, db, migrate
-from service.rules.settings import settings_from_mapping
 
 
 def create_app(config: Mapping | None = None) -> Flask:
@@ -21,8 +20,6 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.from_mapping(Config.from_env().as_mapping())
     if config:
         app.config.from_mapping(config)
-    if isinstance(app.config["RULE_SETTINGS"], Mapping):  # tests: the settings file's content
-        app.config["RULE_SETTINGS"] = settings_from_mapping(app.config["RULE_SETTINGS"])
     app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
     _engine_options(app)
     app.session_interface = CookieSessions()

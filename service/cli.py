@@ -17,6 +17,7 @@ from models.user import ROLES
 from service.admin import operations as ops
 from service.config import ConfigError, load_rule_settings, rule_settings
 from service.extensions import db
+from service.rules.settings import DEFAULT
 
 users_cli = AppGroup("users", help="用户管理")
 sites_cli = AppGroup("sites", help="点位管理")
@@ -202,8 +203,6 @@ def _setting_text(value) -> str:
 
 
 def _print_settings(settings) -> None:
-    from service.rules.settings import DEFAULT
-
     for f in dataclass_fields(settings):
         value, default = getattr(settings, f.name), getattr(DEFAULT, f.name)
         line = f"{f.name} = {_setting_text(value)}"

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
-from sqlalchemy import update
 
-from models import Case
-from service.extensions import db
+from tests.api.test_case_driver import decide
 from tests.conftest import ago, reading
 
 
@@ -21,18 +17,7 @@ def decided_cases(app, client, device, plate: str, count: int):
         r["case_id"]
         for r in client.post("/api/v1/readings", headers=device, json={"readings": items}).get_json()["results"]
     ]
-    with app.app_context():
-        db.session.execute(
-            update(Case)
-            .where(Case.id.in_(ids))
-            .values(
-                status="decided",
-                decision_kind="fine",
-                decision_amount_yuan=3000,
-                decided_at=datetime.now(UTC) - timedelta(days=1),
-            )
-        )
-        db.session.commit()
+    decide(app, ids)
     return ids
 
 
