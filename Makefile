@@ -39,9 +39,11 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check service models workers tests bench
 	$(VENV)/bin/ruff format --check service models workers tests bench
 
-## make worker: one more RQ worker against DATABASE_URL / REDIS_URL
+## make worker [QUEUES=followup,evidence]: one more RQ worker against DATABASE_URL / REDIS_URL,
+## serving the given queues (default all) in priority order followup > evidence > imports > exports
+QUEUES ?= followup,evidence,imports,exports
 worker: $(VENV)/.runtime
-	$(PY) -m workers
+	$(PY) -m workers --queues $(QUEUES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

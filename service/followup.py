@@ -47,35 +47,25 @@ def evidence_uploaded(payloads: list[dict]) -> None:
 
 
 def queue_image_work(evidence_ids: list[int], chunk: int = 25) -> None:
-    """Decoding images is CPU work: one job per chunk, so several workers share it."""
-    from service.queueing import get_queue
+    """Decoding images is CPU work: one job per chunk, so several workers share it.
 
-    queue = get_queue(current_app)
+    Not `unique`: an image processed before its reading arrived waits for it, and the
+    same ids are queued again when it does (processing skips rows already done)."""
+    from service.queueing import enqueue
+    from workers.queues import EVIDENCE_IMAGES, evidence_job_id
+
     for start in range(0, len(evidence_ids), chunk):
         ids = evidence_ids[start : start + chunk]
-        queue.enqueue(
-            "workers.jobs.process_evidence",
-            ids,
-            job_id=f"evidence-{ids[0]}-{ids[-1]}-{len(ids)}",
-            job_timeout=600,
-            result_ttl=600,
-        )
+        enqueue(current_app, EVIDENCE_IMAGES, ids, job_id=evidence_job_id(ids))
 
 
 @handler("import.requested")
 def import_requested(payloads: list[dict]) -> None:
-    from service.queueing import get_queue
+    """The first chunk of each uploaded import (the chunks queue their successors)."""
+    from service.ingest.imports import queue_chunk
 
-    queue = get_queue(current_app)
     for p in payloads:
-        job_id = p["import_job_id"]
-        queue.enqueue(
-            "workers.jobs.import_readings",
-            job_id,
-            job_id=f"import-{job_id}",
-            job_timeout=3600,
-            result_ttl=3600,
-        )
+        queue_chunk(p["import_job_id"])
 
 
 def refresh_site_day(site_id: int, day: date) -> None:

@@ -1,10 +1,11 @@
 """The outbox: follow-up work recorded in the same transaction as the data.
 
-Rows are written by operations (flush only). After commit, `request_drain`
-queues one RQ job that claims pending rows in batches and runs each topic's
-handler over many rows at once, so a burst of single-record posts costs a few
-jobs, not one per reading. Failed rows are retried a few times and then kept
-with their error, never retried forever.
+Rows are written by operations (flush only), which mark the session. When that
+session commits, one `after_commit` hook asks for the drain (`request_drain_soon`):
+no view or job has to remember to. The drain is one RQ job that claims pending rows
+in batches and runs each topic's handler over many rows at once, so a burst of
+single-record posts costs a few jobs, not one per reading. Failed rows are retried
+a few times and then kept with their error, never retried forever.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import current_app
+from flask import current_app, has_app_context
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from models import OutboxEvent
@@ -23,6 +25,7 @@ from service.extensions import db
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 HANDLERS: dict[str, Callable[[list[dict]], None]] = {}
+WRITTEN = "outbox_written"  # key in Session.info: this transaction wrote outbox rows
 
 
 def handler(topic: str):
@@ -34,10 +37,43 @@ def handler(topic: str):
 
 
 def enqueue_outbox(topic: str, payload: dict) -> OutboxEvent:
-    event = OutboxEvent(topic=topic, payload=payload, created_at=datetime.now(UTC), attempts=0)
-    db.session.add(event)
+    row = OutboxEvent(topic=topic, payload=payload, created_at=datetime.now(UTC), attempts=0)
+    db.session.add(row)
     db.session.flush()
-    return event
+    mark_outbox_written()
+    return row
+
+
+def mark_outbox_written() -> None:
+    """Whoever inserts an outbox row calls this: the commit then asks for a drain."""
+    db.session.info[WRITTEN] = True
+
+
+def _ask_for_drain(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the rows are not committed yet
+    if session.info.pop(WRITTEN, False) and has_app_context():
+        from service.queueing import request_drain_soon
+
+        try:
+            request_drain_soon(current_app._get_current_object())
+        except Exception:  # noqa: BLE001 - the data is committed; the worker's relay drains it
+            log.exception("outbox: could not ask for a drain after commit")
+
+
+def _forget_unless_committed(session, transaction) -> None:
+    # The outermost transaction ended: after a commit the flag is already gone; after a
+    # rollback (or a close without commit) its rows are gone, and so is the reason to ask.
+    # A savepoint rolled back inside the transaction leaves the flag: asking once too
+    # often costs one empty drain, asking too rarely would delay alerts.
+    if transaction.parent is None:
+        session.info.pop(WRITTEN, None)
+
+
+# Bound once, when this module is first imported (everyone who marks a session imports
+# it), to the sessions of `db` in every app: each hook finds its app in the app context.
+sa_event.listen(db.session, "after_commit", _ask_for_drain)
+sa_event.listen(db.session, "after_transaction_end", _forget_unless_committed)
 
 
 def pending_count() -> int:

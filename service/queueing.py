@@ -1,7 +1,9 @@
 """Redis and RQ: one connection per process, JSON-serialised jobs, the outbox relay.
 
 Redis carries work, never the only copy of data. Everything enqueued here is
-recorded in the database first (the outbox); a Redis outage only delays it.
+recorded in the database first (the outbox, an import's row); a Redis outage only
+delays it. Which queue a kind of job goes to, and its timeout and retries, is said
+once, in `workers/queues.py`; every enqueue goes through `enqueue` below.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ import time
 import redis
 from flask import Flask
 from rq import Queue
+from rq.exceptions import DuplicateJobError
+from rq.job import Job
 from rq.serializers import JSONSerializer
+
+from workers.queues import DRAIN, JobKind
 
 log = logging.getLogger(__name__)
 
 # While this key exists a drain job is queued and has not started: later commits
 # need no job of their own, the queued one will see their rows.
 DRAIN_PENDING_KEY = "zhichao:outbox:drain-queued"
-DRAIN_JOB = "workers.jobs.drain_outbox"
 
 
 def get_redis(app: Flask) -> redis.Redis:
@@ -47,8 +52,26 @@ def embedded_redis_url(app: Flask) -> str:
     return f"unix://{server.socket_file}"
 
 
-def get_queue(app: Flask) -> Queue:
-    return Queue(app.config["RQ_QUEUE"], connection=get_redis(app), serializer=JSONSerializer)
+def get_queue(app: Flask, name: str) -> Queue:
+    return Queue(name, connection=get_redis(app), serializer=JSONSerializer)
+
+
+def enqueue(app: Flask, kind: JobKind, *args, job_id: str | None = None, unique: bool = False) -> Job | None:
+    """Queue one job of `kind` on its queue with its defaults. With `unique`, a job whose
+    id is already known to Redis (queued, running or recently ended) is not queued again:
+    None is returned, and the caller decides whether that is fine."""
+    try:
+        return get_queue(app, kind.queue).enqueue(
+            kind.func,
+            *args,
+            job_id=job_id,
+            unique=unique,
+            job_timeout=kind.timeout_s,
+            result_ttl=kind.result_ttl_s,
+            retry=kind.retry(),
+        )
+    except DuplicateJobError:
+        return None
 
 
 def request_drain(app: Flask) -> bool:
@@ -61,7 +84,7 @@ def request_drain(app: Flask) -> bool:
     try:
         if not conn.set(DRAIN_PENDING_KEY, "1", nx=True, ex=60):
             return True
-        get_queue(app).enqueue(DRAIN_JOB, job_timeout=600, result_ttl=60)
+        enqueue(app, DRAIN)
         return True
     except redis.RedisError as exc:
         log.warning("outbox: Redis unreachable, rows stay pending (%s)", exc)

@@ -156,14 +156,16 @@ def login(app, client):
 
 @pytest.fixture
 def run_worker(app):
-    """Run the real RQ worker in burst mode until the queue is empty."""
+    """Run the real RQ worker in burst mode until its queues are empty: all of them in
+    priority order, or `run_worker(["imports"])` for a worker serving only those."""
+    from workers.queues import QUEUES
     from workers.worker import make_worker
 
-    def run() -> None:
+    def run(queues=QUEUES) -> None:
         from service.queueing import drain_requests
 
         drain_requests(app).flush()  # a drain the web process has not asked Redis for yet
-        make_worker(app, name=f"test-{os.getpid()}-{datetime.now(UTC).timestamp()}").work(burst=True)
+        make_worker(app, queues, name=f"test-{os.getpid()}-{datetime.now(UTC).timestamp()}").work(burst=True)
 
     return run
 

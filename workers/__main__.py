@@ -1,8 +1,9 @@
-"""Worker entry point: `python -m workers [--burst]`.
+"""Worker entry point: `python -m workers [--queues followup,evidence] [--burst]`.
 
-Builds the app once, then runs one RQ worker. A small relay thread re-queues a
-drain of the outbox while rows are pending, which is how work recorded during
-a Redis outage gets done once Redis is back.
+Builds the app once, then runs one RQ worker over the chosen queues (default: all,
+or WORKER_QUEUES), always in priority order followup > evidence > imports > exports.
+A small relay thread (workers/relay.py) queues what Redis may have lost: a drain
+while outbox rows are pending, the next chunk of an unfinished import.
 """
 
 from __future__ import annotations
@@ -12,37 +13,36 @@ import logging
 import threading
 
 from service import create_app
-from service.outbox import pending_count
-from service.queueing import request_drain
+from workers.queues import QUEUES, parse_queues
+from workers.relay import relay, relay_once
 from workers.worker import make_worker
 
 log = logging.getLogger("workers")
 
 
-def relay(app, stop: threading.Event, every_s: float) -> None:
-    while not stop.wait(every_s):
-        try:
-            with app.app_context():
-                if pending_count():
-                    request_drain(app)
-        except Exception:  # noqa: BLE001 - keep relaying through DB/Redis hiccups
-            log.exception("outbox relay failed; will retry")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description="治超案件管理服务 RQ worker")
+    parser.add_argument(
+        "--queues",
+        default=None,
+        help=f"comma-separated, served in priority order (default: WORKER_QUEUES, else all: {','.join(QUEUES)})",
+    )
     parser.add_argument("--burst", action="store_true", help="run queued jobs, then exit")
     parser.add_argument("--relay-every", type=float, default=10.0)
     args = parser.parse_args()
     app = create_app()
+    try:
+        queues = parse_queues(args.queues if args.queues is not None else app.config["WORKER_QUEUES"])
+    except ValueError as exc:
+        parser.error(str(exc))
+    log.info("serving queues %s, in this order", ", ".join(queues))
     stop = threading.Event()
     if not args.burst:
         threading.Thread(target=relay, args=(app, stop, args.relay_every), daemon=True).start()
-    with app.app_context():
-        if pending_count():
-            request_drain(app)
+    relay_once(app)
     try:
-        make_worker(app).work(burst=args.burst, with_scheduler=False)
+        # The scheduler puts jobs retried after a transient fault back on their queue.
+        make_worker(app, queues).work(burst=args.burst, with_scheduler=True)
     finally:
         stop.set()
 

@@ -2,20 +2,24 @@
 
 They run inside the app context that the worker entry point (or the test
 harness) sets up, with a database connection of their own after the fork.
+Which queue each goes to, and its timeout and retries: `workers/queues.py`.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
+import redis
 from flask import current_app
 from rq import get_current_job
 
 from models import ImportJob
 from service.extensions import db
-from service.ingest.imports import run_import
+from service.ingest import imports
 from service.outbox import drain, pending_count
 from service.queueing import DRAIN_PENDING_KEY, get_redis, request_drain
+from workers.queues import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -37,33 +41,69 @@ def drain_outbox() -> dict:
     return {"handled": handled, "pending": left}
 
 
-def import_readings(import_job_id: int) -> dict:
-    job = db.session.get(ImportJob, import_job_id)
+def import_chunk(import_id: int, rows_done: int = 0, offset: int | None = None, line: int | None = None) -> dict:
+    """One chunk of a CSV import (readings or registry), then its continuation.
+
+    The chunk's rows and the job row's progress are committed together; only then is
+    the next chunk queued, on the imports queue, behind what is already there. If the
+    worker dies in between, the relay finds the import unfinished with no job for its
+    next chunk and queues it (workers/relay.py)."""
+    job = db.session.get(ImportJob, import_id, with_for_update=True)  # one chunk at a time (PostgreSQL)
     if job is None:
-        log.error("job %s: import %s not found", _job_id(), import_job_id)
+        log.error("job %s: import %s not found", _job_id(), import_id)
         return {"error": "not found"}
+    if job.status not in ("queued", "running") or job.rows_done != rows_done:
+        log.info(
+            "job %s: import %s is %s at row %d; chunk at row %d already done",
+            _job_id(),
+            import_id,
+            job.status,
+            job.rows_done,
+            rows_done,
+        )
+        db.session.rollback()
+        return {"status": job.status, "rows_done": job.rows_done, "skipped": True}
     rq_job = get_current_job()
 
     def progress(done: int, total: int) -> None:
-        if rq_job is not None:  # the DB row is the truth; meta mirrors it
-            rq_job.meta.update(rows_done=done, rows_total=total)
+        if rq_job is None:
+            return
+        rq_job.meta.update(import_job_id=import_id, rows_done=done, rows_total=total)
+        try:  # the DB row is the truth; meta only mirrors it
             rq_job.save_meta()
+        except redis.RedisError as exc:
+            log.warning("job %s: progress not mirrored to Redis (%s)", _job_id(), exc)
 
     try:
-        run_import(job, progress=progress)
-    except Exception:
+        if rows_done == 0:
+            cursor = imports.begin_import(job, commit=False)
+        elif offset is None:  # re-queued by the relay: the cursor was lost with the job
+            cursor = imports.cursor_at(job)
+        else:
+            cursor = imports.Cursor(rows_done, offset, line or 0)
+        if cursor is not None:
+            cursor = imports.import_chunk(job, cursor, progress=progress)
+        else:
+            db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        if is_transient(exc) and rq_job is not None and rq_job.retries_left:
+            log.warning("job %s: import %s at row %d: %s; will try again", _job_id(), import_id, rows_done, exc)
+            raise
         # Chunks already committed stay (a re-import skips them as duplicates); the job must
         # not sit at "running" for ever while the person who uploaded it waits.
-        db.session.rollback()
-        _mark_failed(import_job_id)
+        _mark_failed(import_id)
         raise
-    log.info("job %s: import %s %s (%d rows)", _job_id(), job.id, job.status, job.rows_done)
+    if cursor is not None:
+        try:
+            imports.queue_chunk(import_id, cursor)
+        except redis.RedisError as exc:  # the relay queues it when Redis answers again
+            log.warning("job %s: import %s: next chunk not queued (%s)", _job_id(), import_id, exc)
+    log.info("job %s: import %s %s (%d / %s rows)", _job_id(), import_id, job.status, job.rows_done, job.rows_total)
     return {"status": job.status, "rows_done": job.rows_done}
 
 
 def _mark_failed(import_job_id: int) -> None:
-    from datetime import UTC, datetime
-
     job = db.session.get(ImportJob, import_job_id)
     job.status, job.finished_at = "failed", datetime.now(UTC)
     job.message = f"导入因内部错误中止（任务 {_job_id()}），已导入的行保留；重新导入同一文件时已有记录按重复计。请联系运维查看日志。"

@@ -1,17 +1,25 @@
-"""Bulk CSV import (CONTRACT §4 "Bulk files"), in chunks, with progress.
+"""Bulk CSV imports (CONTRACT §4 "Bulk files") of readings and of the registry, in
+chunks, with progress.
 
-The same code runs in the RQ job (upload through the API) and in the operator
-command `flask --app wsgi readings import FILE.csv`. Rows go through
-`ingest_batch`, so a CSV row is judged exactly like a posted reading, and a file
-imported twice adds nothing: every row comes back a duplicate.
+A chunk is `IMPORT_CHUNK_ROWS` rows, committed together with the job row's progress:
+the job row is the truth, and a chunk is stored whole or not at all. The worker runs
+one chunk per RQ job and then queues the next one (`workers/jobs.py import_chunk`),
+so a long file never holds a worker for long; the operator command
+`flask --app wsgi readings import FILE.csv` runs the same chunks here and now
+(`run_import`). Where the next chunk starts is a `Cursor`: rows done, and the byte
+offset and line number after them, so a chunk reads only its own part of the file.
+
+Reading rows go through `ingest_batch`, so a CSV row is judged exactly like a posted
+reading, and a file imported twice adds nothing: every row comes back a duplicate.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
-import io
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,8 +35,20 @@ FLOAT_FIELDS = {"gross_weight_kg", "speed_kmh"}
 TRUE = {"true", "1", "yes", "y", "是", "t"}
 FALSE = {"false", "0", "no", "n", "否", "f"}
 MAX_STORED_ERRORS = 10_000
+READING_COLUMNS = ("site_code", "record_id", "captured_at", "axle_count", "gross_weight_kg")
 
 Progress = Callable[[int, int], None]
+Row = tuple[int, dict]  # (file line number, {column: cell}) as csv.DictReader gives it
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next chunk starts: after `rows` data rows, at byte `offset` of the
+    file, after its line `line` (the header is line 1)."""
+
+    rows: int
+    offset: int
+    line: int
 
 
 def import_dir() -> Path:
@@ -91,79 +111,183 @@ def _float_or_raw(raw: str):
         return raw
 
 
-def read_rows(text: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
-    """(header, iterator of (line number, item)). Empty cells are absent fields."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-
-    def rows():
-        for row in reader:
-            item = {}
-            for key, value in row.items():
-                if key is None:  # more cells than header columns
-                    item["_extra_cells"] = value
-                    continue
-                value = (value or "").strip()
-                if value != "":
-                    item[key] = _convert(key, value) if key in FIELDS else value
-            yield reader.line_num, item
-
-    return header, rows()
-
-
 def decode(data: bytes) -> str:
     return data.decode("utf-8-sig")
 
 
-def run_import(job: ImportJob, progress: Progress | None = None, commit: bool = True) -> ImportJob:
-    """Import the job's file chunk by chunk; the job row holds progress and errors."""
-    if job.kind != "readings":
-        from service.registry.imports import run_registry_import
+def _records(path: Path, offset: int, lines_before: int) -> Iterator[tuple[int, list[str], int]]:
+    """(line number of the record's last line, cells, byte offset after it) from `offset`.
 
-        return run_registry_import(job, progress, commit)
-    chunk_rows = current_app.config["IMPORT_CHUNK_ROWS"]
+    csv.reader takes one line at a time, only as far as a record needs, so the offset
+    after each record is exact; no UTF-8 character contains the byte of a newline."""
+    with open(path, "rb") as f:
+        f.seek(offset)
+        position = offset
+
+        def lines() -> Iterator[str]:
+            nonlocal position
+            for raw in f:
+                position += len(raw)
+                yield raw.decode("utf-8")
+
+        reader = csv.reader(lines())
+        for cells in reader:
+            yield lines_before + reader.line_num, cells, position
+
+
+def _first_offset(path: Path) -> int:
+    with open(path, "rb") as f:
+        return len(codecs.BOM_UTF8) if f.read(3) == codecs.BOM_UTF8 else 0
+
+
+def read_header(path: Path) -> tuple[list[str], Cursor]:
+    """The stripped column names and the cursor of the first data row."""
+    start = _first_offset(path)
+    for line, cells, end in _records(path, start, 0):
+        return [h.strip() for h in cells], Cursor(0, end, line)
+    return [], Cursor(0, start, 0)
+
+
+def read_chunk(path: Path, header: list[str], cursor: Cursor, limit: int) -> tuple[list[Row], Cursor, bool]:
+    """Up to `limit` rows from `cursor`: (rows, the cursor after them, whether more of
+    the file follows). Rows are what csv.DictReader gives: blank lines are skipped,
+    extra cells are listed under the key None, missing ones are None."""
+    rows: list[Row] = []
+    after = cursor
+    for line, cells, end in _records(path, cursor.offset, cursor.line):
+        if cells:
+            row = dict(zip(header, cells, strict=False))
+            if len(cells) > len(header):
+                row[None] = cells[len(header) :]
+            for name in header[len(cells) :]:
+                row[name] = None
+            rows.append((line, row))
+        after = Cursor(cursor.rows + len(rows), end, line)
+        if len(rows) >= limit:
+            break
+    return rows, after, after.offset < path.stat().st_size
+
+
+def cursor_at(job: ImportJob) -> Cursor:
+    """The cursor after the job's `rows_done` rows, found by reading them again. Only
+    for a chunk whose cursor was lost (a worker or Redis crash between two chunks)."""
+    path = Path(job.stored_path)
+    header, cursor = read_header(path)
+    while cursor.rows < job.rows_done:
+        rows, cursor, more = read_chunk(path, header, cursor, min(job.rows_done - cursor.rows, 10_000))
+        if not rows:
+            break
+    return cursor
+
+
+def _reading_item(row: dict) -> dict:
+    """A CSV row to the JSON item the API would receive. Empty cells are absent fields."""
+    item = {}
+    for key, value in row.items():
+        if key is None:  # more cells than header columns
+            item["_extra_cells"] = value
+            continue
+        value = (value or "").strip()
+        if value != "":
+            item[key] = _convert(key, value) if key in FIELDS else value
+    return item
+
+
+def begin_import(job: ImportJob, commit: bool = True) -> Cursor | None:
+    """Check the stored file (UTF-8, the kind's columns) and mark the job running: the
+    cursor of the first row, or None when the file cannot be imported (job failed)."""
+    path = Path(job.stored_path)
     try:
-        text = decode(Path(job.stored_path).read_bytes())
+        text = decode(path.read_bytes())
     except (OSError, UnicodeDecodeError) as exc:
         return _fail(job, f"文件无法读取或不是 UTF-8 编码：{type(exc).__name__}", commit)
-    header, rows = read_rows(text)
-    missing = [f for f in ("site_code", "record_id", "captured_at", "axle_count", "gross_weight_kg") if f not in header]
+    try:
+        header, cursor = read_header(path)
+    except csv.Error as exc:
+        return _fail(job, f"表头不是有效的 CSV：{exc}", commit)
+    problem = _header_problem(job.kind, header)
+    if problem:
+        return _fail(job, problem, commit)
+    _start(job, total=max(text.count("\n") - 1, 0), commit=commit)
+    return cursor
+
+
+def _header_problem(kind: str, header: list[str]) -> str | None:
+    if kind != "readings":
+        from service.registry.imports import header_problem
+
+        return header_problem(kind, header)
+    missing = [f for f in READING_COLUMNS if f not in header]
     if missing:
-        return _fail(job, "表头缺少必需列：" + "、".join(missing), commit)
+        return "表头缺少必需列：" + "、".join(missing)
     unknown = [h for h in header if h not in FIELDS]
     if unknown:
-        return _fail(job, "表头含未知列：" + "、".join(unknown), commit)
-    _start(job, total=max(text.count("\n") - 1, 0), commit=commit)
-    chunk: list[tuple[int, dict]] = []
-    for line, item in rows:
-        chunk.append((line, item))
-        if len(chunk) >= chunk_rows:
-            _import_chunk(job, chunk, progress, commit)
-            chunk = []
-    if chunk:
-        _import_chunk(job, chunk, progress, commit)
-    job.rows_total = job.rows_done
-    job.status = "done"
-    job.finished_at = datetime.now(UTC)
-    job.message = f"导入完成：新增 {job.accepted} 条，重复 {job.duplicates} 条，拒收 {job.rejected} 条"
+        return "表头含未知列：" + "、".join(unknown)
+    return None
+
+
+def import_chunk(job: ImportJob, cursor: Cursor, progress: Progress | None = None, commit: bool = True):
+    """Import the `IMPORT_CHUNK_ROWS` rows from `cursor` and store them with the job's
+    progress, in one transaction. Returns the cursor of the next chunk, or None when
+    the job has ended (done, or failed on a file that is not valid CSV)."""
+    path = Path(job.stored_path)
+    try:
+        header, _ = read_header(path)
+        rows, after, more = read_chunk(path, header, cursor, current_app.config["IMPORT_CHUNK_ROWS"])
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        return _fail(job, f"第 {cursor.line + 1} 行起的内容无法读取或不是有效的 CSV：{exc}", commit)
+    if job.kind == "readings":
+        _import_readings(job, rows)
+    else:
+        from service.registry.imports import import_rows
+
+        import_rows(job, rows)
+    job.rows_done += len(rows)
+    job.rows_total = max(job.rows_total or 0, job.rows_done)
+    if not more:
+        _finish(job)
     _save(job, commit)
+    if progress:
+        progress(job.rows_done, job.rows_total)
+    return after if more else None
+
+
+def run_import(job: ImportJob, progress: Progress | None = None, commit: bool = True) -> ImportJob:
+    """The whole file here and now, chunk by chunk (the operator command)."""
+    cursor = begin_import(job, commit)
+    while cursor is not None:
+        cursor = import_chunk(job, cursor, progress, commit)
     return job
 
 
+def queue_chunk(import_id: int, cursor: Cursor | None = None, rows_done: int = 0) -> bool:
+    """Queue the worker's job for the chunk of import `import_id` at `cursor` (without
+    one: after `rows_done` rows, the job finds the place itself). False when Redis
+    already knows that chunk's job (queued, running or just ended): each chunk has
+    one job id, so it is never queued twice."""
+    from service.queueing import enqueue
+    from workers.queues import IMPORT_CHUNK, import_job_id
+
+    args = (import_id, cursor.rows, cursor.offset, cursor.line) if cursor else (import_id, rows_done)
+    job_id = import_job_id(import_id, args[1])
+    return enqueue(current_app, IMPORT_CHUNK, *args, job_id=job_id, unique=True) is not None
+
+
 def _start(job: ImportJob, total: int, commit: bool) -> None:
-    # A re-run after a crash starts over: rows already stored come back as duplicates.
+    # A start after a crash starts over: rows already stored come back as duplicates.
     job.status, job.started_at, job.rows_total = "running", datetime.now(UTC), total
     job.rows_done = job.accepted = job.duplicates = job.rejected = 0
     job.errors = []
     _save(job, commit)
 
 
-def _import_chunk(job: ImportJob, chunk, progress: Progress | None, commit: bool) -> None:
-    items = [item for _, item in chunk]
+def _import_readings(job: ImportJob, rows: list[Row]) -> None:
+    if not rows:
+        return
+    items = [_reading_item(row) for _, row in rows]
     result = ingest_batch(items, only_site_id=job.created_by_site_id, source="csv")
     errors = list(job.errors)
-    for (line, item), res in zip(chunk, result.results, strict=True):
+    for (line, _), item, res in zip(rows, items, result.results, strict=True):
         if res["status"] == "rejected" and len(errors) < MAX_STORED_ERRORS:
             errs = res["errors"]
             if "_extra_cells" in errs:
@@ -173,28 +297,30 @@ def _import_chunk(job: ImportJob, chunk, progress: Progress | None, commit: bool
     job.accepted += result.accepted
     job.duplicates += result.duplicates
     job.rejected += result.rejected
-    job.rows_done += len(chunk)
-    job.rows_total = max(job.rows_total or 0, job.rows_done)
-    _save(job, commit, drain=result.outbox_written)
-    if progress:
-        progress(job.rows_done, job.rows_total)
 
 
-def _fail(job: ImportJob, message: str, commit: bool) -> ImportJob:
+def _finish(job: ImportJob) -> None:
+    job.rows_total = job.rows_done
+    job.status, job.finished_at = "done", datetime.now(UTC)
+    job.message = f"导入完成：新增 {job.accepted} 条，重复 {job.duplicates} 条，拒收 {job.rejected} 条"
+    if job.kind != "readings":
+        from service.registry.imports import finished
+
+        finished(job)
+
+
+def _fail(job: ImportJob, message: str, commit: bool) -> None:
     job.status, job.message = "failed", message
     job.finished_at = datetime.now(UTC)
     _save(job, commit)
-    return job
+    return None
 
 
-def _save(job: ImportJob, commit: bool, drain: bool = False) -> None:
+def _save(job: ImportJob, commit: bool) -> None:
+    # A chunk of readings wrote an outbox row: the commit asks for its drain (service/outbox.py).
     db.session.add(job)
     if commit:
         db.session.commit()
-        if drain:
-            from service.queueing import request_drain
-
-            request_drain(current_app)
     else:
         db.session.flush()
 

@@ -505,6 +505,8 @@ def duplicate_result(reading: Reading, case_id: int | None) -> dict:
 
 
 def _write_outbox(reading_ids, case_ids, site_days, now) -> None:
+    from service.outbox import mark_outbox_written
+
     db.session.connection().execute(
         _insert(OutboxEvent.__table__),
         [
@@ -520,3 +522,4 @@ def _write_outbox(reading_ids, case_ids, site_days, now) -> None:
             }
         ],
     )
+    mark_outbox_written()  # the commit asks for the drain (service/outbox.py)

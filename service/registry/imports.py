@@ -1,17 +1,12 @@
 """Registry CSV imports (enterprises, vehicles, drivers, permits) in the background,
-with progress and per-row errors; a file imported twice adds nothing."""
+chunk by chunk with progress and per-row errors (`service/ingest/imports.py` reads the
+file and keeps the job row); a file imported twice adds nothing."""
 
 from __future__ import annotations
-
-import csv
-import io
-from datetime import UTC, datetime
-from pathlib import Path
 
 from models import ImportJob, User
 from service import audit
 from service.extensions import db
-from service.ingest.imports import _fail, _save, _start, decode
 from service.registry import operations as ops
 
 CREATORS = {
@@ -26,26 +21,21 @@ REQUIRED = {
     "drivers": ("name",),
     "permits": ("number", "plate", "valid_from", "valid_until", "permitted_gross_kg", "route"),
 }
-CHUNK = 200
 
 
-def run_registry_import(job: ImportJob, progress=None, commit: bool = True) -> ImportJob:
-    create = CREATORS.get(job.kind)
-    if create is None:
-        return _fail(job, f"未知的导入类型：{job.kind}", commit)
-    try:
-        text = decode(Path(job.stored_path).read_bytes())
-    except (OSError, UnicodeDecodeError) as exc:
-        return _fail(job, f"文件无法读取或不是 UTF-8 编码：{type(exc).__name__}", commit)
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in reader.fieldnames or []]
-    reader.fieldnames = header
-    missing = [c for c in REQUIRED[job.kind] if c not in header]
-    if missing:
-        return _fail(job, "表头缺少必需列：" + "、".join(missing), commit)
-    _start(job, total=max(text.count("\n") - 1, 0), commit=commit)
-    errors = []
-    for row in reader:
+def header_problem(kind: str, header: list[str]) -> str | None:
+    if kind not in CREATORS:
+        return f"未知的导入类型：{kind}"
+    missing = [c for c in REQUIRED[kind] if c not in header]
+    return "表头缺少必需列：" + "、".join(missing) if missing else None
+
+
+def import_rows(job: ImportJob, rows: list[tuple[int, dict]]) -> None:
+    """Create a record from each row, each in its own savepoint: a bad row is an error
+    on the job, the rest of the chunk is stored."""
+    create = CREATORS[job.kind]
+    errors = list(job.errors)
+    for line, row in rows:
         data = {k: (v or "").strip() for k, v in row.items() if k}
         try:
             with db.session.begin_nested():
@@ -59,22 +49,16 @@ def run_registry_import(job: ImportJob, progress=None, commit: bool = True) -> I
             job.rejected += 1
             errors.append(
                 {
-                    "line": reader.line_num,
+                    "line": line,
                     "record_id": data.get("uscc") or data.get("plate") or data.get("name"),
                     "errors": exc.errors,
                 }
             )
-        job.rows_done += 1
-        if job.rows_done % CHUNK == 0:
-            job.errors = list(errors)
-            _save(job, commit)
-            if progress:
-                progress(job.rows_done, job.rows_total)
     job.errors = errors
-    job.rows_total = job.rows_done
-    job.status, job.finished_at = "done", datetime.now(UTC)
-    job.message = f"导入完成：新增 {job.accepted} 条，重复 {job.duplicates} 条，拒收 {job.rejected} 条"
-    # One entry per file (not per row): who imported what, and what it added.
+
+
+def finished(job: ImportJob) -> None:
+    """One audit entry per file (not per row): who imported what, and what it added."""
     user = db.session.get(User, job.created_by_user_id) if job.created_by_user_id else None
     audit.record(
         "registry.import",
@@ -85,7 +69,3 @@ def run_registry_import(job: ImportJob, progress=None, commit: bool = True) -> I
         reason=f"批量导入{job.kind}：{job.filename or ''}",
         data={"kind": job.kind, "accepted": job.accepted, "duplicates": job.duplicates, "rejected": job.rejected},
     )
-    _save(job, commit)
-    if progress:
-        progress(job.rows_done, job.rows_total)
-    return job

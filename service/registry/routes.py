@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import or_, select
@@ -15,7 +15,6 @@ from service.extensions import db
 from service.ingest import imports
 from service.ingest.schemas import ImportJobSchema, ImportUploadSchema
 from service.outbox import enqueue_outbox
-from service.queueing import request_drain
 from service.registry import editing
 from service.registry import operations as ops
 from service.registry.schemas import (
@@ -203,7 +202,6 @@ def registry_import(form, files):
     )
     enqueue_outbox("import.requested", {"import_job_id": job.id})
     db.session.commit()
-    request_drain(current_app)
     return imports.job_view(job)
 
 

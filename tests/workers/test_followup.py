@@ -18,7 +18,7 @@ def test_many_posts_make_few_jobs_not_one_per_reading(app, client, make_site, re
     _, device = make_site()
     for i in range(30):
         client.post("/api/v1/readings", headers=device, json={"readings": [reading(record_id=f"r{i}")]})
-    queue = Queue("default", connection=redis.Redis.from_url(redis_server.url))
+    queue = Queue("followup", connection=redis.Redis.from_url(redis_server.url))
     # The web process asks for the drain job on its own, off the request, within moments.
     deadline = time.monotonic() + 5
     while not len(queue) and time.monotonic() < deadline:

@@ -1,0 +1,92 @@
+"""The worker's relay: what Redis may have lost, the database still knows.
+
+Every few seconds each worker process checks two things and queues what is missing:
+outbox rows still pending (work recorded during a Redis outage) get a drain, and an
+unfinished import whose next chunk has no job in Redis (the worker died between
+committing a chunk and queueing the next one, or Redis lost its data) gets that
+chunk queued again. Job ids are deterministic, so several relays never double up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+
+from flask import Flask
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+from sqlalchemy import select, update
+
+from models import ImportJob
+from service.extensions import db
+from service.ingest.imports import queue_chunk
+from service.outbox import pending_count
+from service.queueing import get_redis, request_drain
+from workers.queues import import_job_id
+
+log = logging.getLogger("workers")
+UNFINISHED = ("queued", "running")
+GONE = (JobStatus.FINISHED, None)  # the job for this chunk ran (a stale duplicate) or Redis has none
+BROKEN = (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
+
+
+def relay_once(app: Flask) -> None:
+    with app.app_context():
+        if pending_count():
+            request_drain(app)
+        resume_imports(app)
+
+
+def relay(app: Flask, stop: threading.Event, every_s: float) -> None:
+    while not stop.wait(every_s):
+        try:
+            relay_once(app)
+        except Exception:  # noqa: BLE001 - keep relaying through DB/Redis hiccups
+            log.exception("relay failed; will retry")
+
+
+def resume_imports(app: Flask) -> list[str]:
+    """Queue the next chunk of each unfinished import that has no job for it; mark
+    failed an import whose chunk job failed for good without saying so on the row (a
+    worker killed mid-chunk, its retries used up). Returns the job ids queued."""
+    unfinished = db.session.execute(
+        select(ImportJob.id, ImportJob.rows_done).where(ImportJob.status.in_(UNFINISHED))
+    ).all()
+    db.session.rollback()  # read only; don't hold a snapshot across Redis calls
+    queued = []
+    for import_id, rows_done in unfinished:
+        job_id = import_job_id(import_id, rows_done)
+        try:
+            job = Job.fetch(job_id, connection=get_redis(app), serializer=JSONSerializer)
+        except NoSuchJobError:
+            job = None
+        status = job.get_status(refresh=False) if job is not None else None
+        if status in BROKEN:
+            _give_up(import_id, rows_done, job_id)
+        elif status in GONE:
+            if job is not None:
+                job.delete()  # a finished run of this chunk found nothing to do then
+            if queue_chunk(import_id, rows_done=rows_done):
+                log.warning(
+                    "relay: import %s had no job for its chunk at row %d; queued %s", import_id, rows_done, job_id
+                )
+                queued.append(job_id)
+    return queued
+
+
+def _give_up(import_id: int, rows_done: int, job_id: str) -> None:
+    # Only if the row is still where that job left it: a later chunk may have run since.
+    done = db.session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == import_id, ImportJob.status.in_(UNFINISHED), ImportJob.rows_done == rows_done)
+        .values(
+            status="failed",
+            finished_at=datetime.now(UTC),
+            message=f"导入中断（任务 {job_id} 异常结束），已导入的行保留；重新导入同一文件时已有记录按重复计。请联系运维查看日志。",
+        )
+    )
+    db.session.commit()
+    if done.rowcount:
+        log.error("relay: import %s failed in job %s; marked failed", import_id, job_id)
