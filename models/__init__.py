@@ -2,9 +2,10 @@
 
 from models.audit import AuditEvent, AuditHead
 from models.base import Base, UTCDateTime, utcnow
-from models.case import Case, CaseStatement, StationAction
+from models.case import Case, StationAction
 from models.evidence import EvidenceImage
 from models.importjob import ImportJob
+from models.matter import CaseStatement, PartyMatter
 from models.outbox import OutboxEvent
 from models.reading import Reading
 from models.registry import Driver, Enterprise, Permit, Vehicle
@@ -22,6 +23,7 @@ __all__ = [
     "Case",
     "EvidenceImage",
     "CaseStatement",
+    "PartyMatter",
     "StationAction",
     "ImportJob",
     "OutboxEvent",

@@ -68,22 +68,21 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 def _register(app: Flask) -> None:
-    from service import cli, errors, health
+    from service import audit, cli, errors, health
     from service.admin.routes import blp as admin_blp
     from service.auth.routes import blp as auth_blp
-    from service.console.routes import bp as console_bp
+    from service.console.routes import register_consoles
     from service.ingest.routes import blp as ingest_blp
     from service.registry.routes import blp as registry_blp
+    from service.review.matter_routes import blp as matters_blp
     from service.review.routes import blp as review_blp
     from service.stats.routes import blp as stats_blp
     from service.watch.routes import blp as watch_blp
 
+    audit.init_app()
     errors.register(app)
     health.register(app)
-    for blp in (auth_blp, ingest_blp, review_blp, watch_blp, registry_blp, stats_blp, admin_blp):
+    for blp in (auth_blp, ingest_blp, review_blp, matters_blp, watch_blp, registry_blp, stats_blp, admin_blp):
         api.register_blueprint(blp, url_prefix="/api/v1")
-    app.register_blueprint(console_bp)
-    from service.party.routes import bp as party_bp
-
-    app.register_blueprint(party_bp)
+    register_consoles(app)
     cli.register(app)

@@ -90,6 +90,9 @@ class Config:
     PAYMENT_INSTRUCTIONS: str = "请持本决定书到指定银行或通过政务服务平台缴纳罚款"
     REVIEW_AUTHORITY: str = "本级人民政府或上一级交通运输主管部门"
     PARTY_ATTEMPTS_PER_15_MIN: int = 10
+    # A matter sent to another authority (the police, the vehicle's home transport authority)
+    # is to be acknowledged within this many working days (an agreement between agencies).
+    TRACKED_ACK_WORKING_DAYS: int = 3
     # The law engine's configurable values (UNCONFIRMED / [PROV] in domain-rules.md, the
     # holiday calendar): service/rules/settings.py, overridden by the JSON file named in
     # RULE_SETTINGS_FILE. Read once per process; every process of a deployment reads the

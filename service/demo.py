@@ -486,7 +486,8 @@ def _decide_a_regular() -> tuple[str | None, int]:
     Every step is the service's own operation, audited as any officer's would be."""
     from models import Driver
     from models.case import REVIEW_CHECKS
-    from service.review import procedure as proc
+    from service.procedure import ANY_VERSION, run_step
+    from service.procedure.matter_ops import case_proposal
 
     officer = db.session.scalar(select(User).where(User.username == "officer1"))
     supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
@@ -498,7 +499,7 @@ def _decide_a_regular() -> tuple[str | None, int]:
         return None, 0
     for plate in plates:  # the busiest regular with four cases a fine or a warning fits
         cases = db.session.scalars(select(Case).where(*pending, Case.plate == plate).order_by(Case.captured_at)).all()
-        if sum(proc.proposal_for(c).kind in ("fine", "warning") for c in cases) >= 4:
+        if sum(case_proposal(c).kind in ("fine", "warning") for c in cases) >= 4:
             break
     else:
         return None, 0
@@ -506,19 +507,23 @@ def _decide_a_regular() -> tuple[str | None, int]:
         select(Driver).where(Driver.enterprise_id == cases[0].enterprise_id).order_by(Driver.id)
     ) or db.session.scalar(select(Driver).order_by(Driver.id))
     decided = 0
+
+    def step(name: str, case: Case, who: User, **params) -> None:
+        run_step(name, case, who, params, expected_version=ANY_VERSION)
+
     for case in cases:
         if driver is not None:
-            proc.record_driver(case, officer, driver_id=driver.id)
+            step("driver", case, officer, driver_id=driver.id)
         if decided == 4:
             continue  # the later ones wait in the queue, flagged 屡犯
-        proposal = proc.proposal_for(case)
+        proposal = case_proposal(case)
         if proposal.kind not in ("fine", "warning"):
             continue
-        proc.confirm(case, officer, {key: True for key in REVIEW_CHECKS})
-        proc.issue_notice(case, officer)
-        proc.add_statement(case, officer, "waiver", "当事人当场表示放弃陈述申辩（演示）", channel="officer")
-        proc.propose_decision(case, officer, proposal.kind, proposal.proposed_yuan)
-        proc.approve_decision(case, supervisor)
+        step("confirm", case, officer, checklist={key: True for key in REVIEW_CHECKS})
+        step("notice", case, officer)
+        step("statement", case, officer, kind="waiver", text="当事人当场表示放弃陈述申辩（演示）", channel="officer")
+        step("decision", case, officer, kind=proposal.kind, amount_yuan=proposal.proposed_yuan)
+        step("approve_decision", case, supervisor)
         decided += 1
     return plate, decided
 

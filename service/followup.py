@@ -13,8 +13,9 @@ from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import aliased
 
 from models import Case, Reading, SiteDailyStats
+from service.clock import CST
 from service.extensions import db
-from service.ingest.operations import CST, READINGS_TOPIC
+from service.ingest.operations import READINGS_TOPIC
 from service.outbox import handler
 
 

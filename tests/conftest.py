@@ -21,28 +21,13 @@ from sqlalchemy import text  # noqa: E402
 from tests.harness import RedisServer, create_database, postgres_base_url  # noqa: E402
 
 BACKENDS = os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",")
-TABLES = (
-    "audit_events",
-    "audit_head",
-    "outbox",
-    "alerts",
-    "watch_entries",
-    "site_daily_stats",
-    "evidence_images",
-    "case_statements",
-    "station_actions",
-    "cases",
-    "permits",
-    "drivers",
-    "vehicles",
-    "enterprises",
-    "readings",
-    "import_jobs",
-    "device_tokens",
-    "site_calibrations",
-    "users",
-    "sites",
-)
+
+
+def _tables() -> list[str]:
+    """Every table of the models, children before parents (what a test empties)."""
+    from models import Base
+
+    return [t.name for t in reversed(Base.metadata.sorted_tables)]
 
 
 def _worker_id() -> str:
@@ -100,9 +85,9 @@ def app(_app, redis_server):
     with _app.app_context():
         db.session.remove()
         if _app.config["DB_BACKEND"] == "postgresql":
-            db.session.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+            db.session.execute(text(f"TRUNCATE {', '.join(_tables())} RESTART IDENTITY CASCADE"))
         else:
-            for table in TABLES:
+            for table in _tables():
                 db.session.execute(text(f"DELETE FROM {table}"))
         db.session.commit()
     import redis as redis_lib
@@ -193,3 +178,21 @@ def reading(**overrides) -> dict:
     }
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not ...}
+
+
+def mark_decided(app, ids: list[int], *, kind: str = "fine", amount_yuan: int | None = 3000, days_ago: int = 1) -> None:
+    """Set-up for tests about what decisions count (repeat offenders, dossiers): each case gets
+    its owner's matter with a penalty decision taken `days_ago`, as the procedure would leave it."""
+    from models import Case, PartyMatter
+    from service.extensions import db
+
+    decided_at = datetime.now(UTC) - timedelta(days=days_ago)
+    with app.app_context():
+        for case in db.session.query(Case).filter(Case.id.in_(ids)):
+            matter = case.lead_matter or PartyMatter(party="vehicle", authority="agency", opened_at=decided_at)
+            matter.status, matter.decision_kind, matter.decided_at = "decided", kind, decided_at
+            matter.decision_amount_yuan = amount_yuan
+            if matter.case_id is None:
+                case.matters.append(matter)
+            case.status = "decided"
+        db.session.commit()

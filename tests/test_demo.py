@@ -117,7 +117,7 @@ def test_demo_takes_a_regular_overloader_through_the_procedure(app):
         assert [(i["plate"], i["rolling_count"]) for i in vehicles] == [(plate, 4)]
         assert [i["rolling_count"] for i in drivers] == [4]
         decided = db.session.scalars(select(Case).where(Case.plate == plate, Case.status == "decided")).all()
-        assert len(decided) == 4 and all(c.decision_number and c.repeat_at_decision for c in decided)
+        assert len(decided) == 4 and all(c.lead_matter.decision_number and c.lead_matter.repeat_at_decision for c in decided)
         waiting = db.session.scalars(select(Case).where(Case.plate == plate, Case.status == "pending_review")).all()
         flags = repeat_flags(waiting)
         assert all({"vehicle", "driver"} <= {f["subject"] for f in flags[c.id]} for c in waiting)

@@ -1,4 +1,8 @@
-"""Administration: sites, device tokens, users. Flush only; callers commit."""
+"""Administration: sites, device tokens, users. Flush only; callers commit.
+
+A refusal is an AdminError (a DomainError: 409 unless it says otherwise), answered once
+by the app's error handler — the API's error body, or a flash on the console page.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,12 @@ from models import DeviceToken, Site, SiteCalibration, User
 from models.site import SITE_KINDS
 from models.user import ROLES
 from service import audit
+from service.errors import DomainError
 from service.extensions import db
 
 
-class AdminError(ValueError):
-    """A refusal with a message for the operator (Chinese)."""
+class AdminError(DomainError):
+    """A refusal with a message for the operator (Chinese): AdminError(message, status=409, errors=None)."""
 
 
 def create_site(
@@ -71,7 +76,7 @@ def record_calibration(
 ) -> SiteCalibration:
     """Record a verification certificate (检定) of the site's device."""
     if valid_from is not None and valid_from > valid_until:
-        raise AdminError("检定有效期起始日期不能晚于截止日期")
+        raise AdminError("检定有效期起始日期不能晚于截止日期", 422, {"valid_from": ["不能晚于检定有效期截止日期"]})
     cal = SiteCalibration(
         site=site,
         valid_from=valid_from,
@@ -155,3 +160,34 @@ def create_user(
     db.session.flush()
     audit.record("user.create", "user", user.username, actor=actor, actor_user_id=actor_user_id, to_state=role)
     return user
+
+
+def set_active(user: User, active: bool, *, actor: str = "cli", actor_user_id: int | None = None) -> None:
+    """Deactivate or reactivate a user. Deactivation ends the user's API tokens and console
+    sessions at once (they carry the token generation); an admin cannot lock themselves out."""
+    if user.active == active:
+        return
+    if not active and actor_user_id is not None and user.id == actor_user_id:
+        raise AdminError("不能停用自己的账号")
+    user.active = active
+    if not active:
+        user.token_generation = (user.token_generation or 0) + 1
+    db.session.flush()
+    audit.record(
+        "user.activate" if active else "user.deactivate",
+        "user",
+        user.username,
+        actor=actor,
+        actor_user_id=actor_user_id,
+        from_state="inactive" if active else "active",
+        to_state="active" if active else "inactive",
+    )
+
+
+def reset_password(user: User, new_password: str, *, actor: str = "cli", actor_user_id: int | None = None) -> None:
+    """Set a new password; the user's existing tokens and console sessions end at once."""
+    if len(new_password) < 8:
+        raise AdminError("密码至少 8 位", 422, {"password": ["密码至少 8 位"]})
+    user.set_password(new_password)  # bumps token_generation
+    db.session.flush()
+    audit.record("user.password_reset", "user", user.username, actor=actor, actor_user_id=actor_user_id)

@@ -1,4 +1,4 @@
-"""Administrators: sites, device tokens and users."""
+"""Administrators: sites, device tokens and users. Refusals are AdminErrors (DomainError), answered once by the app."""
 
 from __future__ import annotations
 
@@ -49,10 +49,7 @@ class Sites(MethodView):
     @blp.response(201, SiteCreatedSchema)
     def post(self, data):
         """Create a site; the response carries its first device token, once."""
-        try:
-            site, clear = ops.create_site(**data, **_actor())
-        except ops.AdminError as exc:
-            abort(409, message=str(exc))
+        site, clear = ops.create_site(**data, **_actor())
         db.session.commit()
         return {**{c.key: getattr(site, c.key) for c in Site.__table__.columns}, "device_token": clear}
 
@@ -68,10 +65,7 @@ class SiteCalibrations(MethodView):
     @blp.response(201, CalibrationSchema)
     def post(self, data, code: str):
         """Record a new verification certificate of the site's device."""
-        try:
-            cal = ops.record_calibration(_site_or_404(code), **data, **_actor())
-        except ops.AdminError as exc:
-            abort(422, message=str(exc))
+        cal = ops.record_calibration(_site_or_404(code), **data, **_actor())
         db.session.commit()
         return cal
 
@@ -122,9 +116,6 @@ class Users(MethodView):
     @blp.response(201, UserSchema)
     def post(self, data):
         """Create a user (password stored hashed)."""
-        try:
-            user = ops.create_user(**data, **_actor())
-        except ops.AdminError as exc:
-            abort(409, message=str(exc))
+        user = ops.create_user(**data, **_actor())
         db.session.commit()
         return user

@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from models import DeviceToken, User
 from models.site import DEVICE_TOKEN_PREFIX
 from service.extensions import db
-from service.ingest.operations import SiteInfo, device_site
+from service.ingest.sites import SiteInfo, device_site
 
 TOKEN_SALT = "zhichao-user-token"
 

@@ -278,10 +278,12 @@ def watermark_lines(
     plate_color_cn: str | None,
     gross_kg: float | Decimal,
     limit_kg: float | Decimal,
-    overlimit_kg: float | Decimal,
-    overlimit_pct: float | Decimal,
+    tolerance_kg: float | Decimal,
+    excess_kg: float | Decimal,
+    excess_pct: float | Decimal,
 ) -> list[str]:
-    """The watermark text: site, local capture time, plate (未识别 if none), masses and rate."""
+    """The watermark text: site, local capture time, plate (未识别 if none), and the figures the
+    case and its notice state — gross, limit, the measurement deduction, the excess and rate after it."""
     plate_text = plate.strip() if plate and plate.strip() else "未识别"
     if plate_color_cn and plate_color_cn.strip():
         plate_text += f"（{plate_color_cn.strip()}）"
@@ -289,7 +291,8 @@ def watermark_lines(
         f"点位：{site_name}",
         f"时间：{captured_local}",
         f"车牌：{plate_text}",
-        f"总质量 {_kg(gross_kg)} kg / 限值 {_kg(limit_kg)} kg / 超限 {_kg(overlimit_kg)} kg（{_pct(overlimit_pct)}%）",
+        f"总质量 {_kg(gross_kg)} kg / 限值 {_kg(limit_kg)} kg / 扣除误差 {_kg(tolerance_kg)} kg 后超限 "
+        f"{_kg(excess_kg)} kg（{_pct(excess_pct)}%）",
     ]
 
 

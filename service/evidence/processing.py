@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from models import EvidenceImage, Reading, Site
 from models.reading import PLATE_COLOR_LABELS
+from service.clock import CST
 from service.extensions import db
-from service.ingest.operations import CST
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +97,11 @@ def process_images(evidence_ids: list[int]) -> dict:
 
 def _lines(reading_id: int) -> list[str]:
     from service.evidence.images import watermark_lines
+    from service.rules import deducted_excess
 
     reading = db.session.get(Reading, reading_id)
     site = db.session.get(Site, reading.site_id)
+    excess_kg, excess_pct = deducted_excess(reading.gross_weight_kg, reading.limit_kg, reading.tolerance_kg)
     return watermark_lines(
         site.name,
         reading.captured_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S"),
@@ -107,6 +109,7 @@ def _lines(reading_id: int) -> list[str]:
         PLATE_COLOR_LABELS.get(reading.plate_color or ""),
         reading.gross_weight_kg,
         reading.limit_kg,
-        reading.overlimit_kg,
-        reading.overlimit_pct,
+        reading.tolerance_kg,
+        excess_kg,
+        excess_pct,
     )

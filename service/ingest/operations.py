@@ -7,21 +7,21 @@ follow-up work. It only flushes; the caller commits.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta, timezone
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import bindparam, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, select
 
-from models import Case, DeviceToken, OutboxEvent, Permit, Reading, Site, SiteCalibration
+from models import Case, OutboxEvent, Permit, Reading
+from service.clock import CST
 from service.config import rule_settings
 from service.extensions import db
+from service.ingest.sites import SiteInfo, load_sites
+from service.ingest.store import insert_for, insert_readings_pg, insert_readings_sqlite
 from service.ingest.validation import validate_reading
-from service.rules import NoRuleInForce, ReadingFacts, SiteFacts, calibrated_until_on, classify, penalty_bars
+from service.rules import NoRuleInForce, ReadingFacts, classify, penalty_bars
 
-CST = timezone(timedelta(hours=8))  # Asia/Shanghai: days and stats are local
 CASE_DECISION_DAYS = 90  # 行政处罚法 第六十条: decide within 90 days of 立案
 READINGS_TOPIC = "readings.ingested"
 
@@ -34,20 +34,6 @@ CLASS_FIELDS = (
     "baidunwang",
     "rule_id",
 )
-
-
-@dataclass
-class SiteInfo:
-    id: int
-    code: str
-    facts: SiteFacts
-    # (valid_from, valid_until) of each verification certificate (检定)
-    calibrations: list[tuple[date | None, date]] = field(default_factory=list)
-
-    def facts_on(self, captured_at: datetime) -> SiteFacts:
-        """The site as it stood when the vehicle was weighed (its certificate then)."""
-        day = captured_at.astimezone(CST).date()
-        return replace(self.facts, calibrated_until=calibrated_until_on(self.calibrations, day))
 
 
 @dataclass
@@ -65,60 +51,6 @@ class BatchResult:
             "rejected": self.rejected,
             "results": self.results,
         }
-
-
-def load_sites(codes: Iterable[str]) -> dict[str, SiteInfo]:
-    codes = {c for c in codes if isinstance(c, str)}
-    if not codes:
-        return {}
-    # One round trip and plain rows (a device posting one reading pays for every query).
-    if len(codes) == 1:  # no expanding IN to render
-        return _site_infos(db.session.connection().execute(_SITE, {"code": next(iter(codes))}))
-    return _site_infos(db.session.connection().execute(_SITES, {"codes": list(codes)}))
-
-
-def device_site(token_digest: str) -> SiteInfo | None:
-    """The site an unrevoked device token posts for, with the facts ingest needs.
-
-    Authentication and the site's facts in one query: a device posting one vehicle
-    at a time pays for every round trip."""
-    found = _site_infos(db.session.connection().execute(_DEVICE_SITE, {"digest": token_digest}))
-    return next(iter(found.values()), None)
-
-
-def _site_infos(found) -> dict[str, SiteInfo]:
-    sites: dict[str, SiteInfo] = {}
-    for r in found:
-        info = sites.get(r.code)
-        if info is None:
-            info = sites[r.code] = SiteInfo(
-                r.id,
-                r.code,
-                SiteFacts(
-                    kind=r.kind,
-                    accuracy_class=r.accuracy_class,
-                    tolerance_pct=float(r.tolerance_pct) if r.tolerance_pct is not None else None,
-                    calibrated_until=r.calibrated_until,
-                ),
-            )
-        if r.valid_until is not None:
-            info.calibrations.append((r.valid_from, r.valid_until))
-    return sites
-
-
-_S, _C = Site.__table__.c, SiteCalibration.__table__.c
-# On the tables, not the ORM classes: a Core statement skips the ORM's compile step.
-_SITE_ROWS = (
-    select(_S.id, _S.code, _S.kind, _S.accuracy_class, _S.tolerance_pct, _S.calibrated_until)
-    .add_columns(_C.valid_from, _C.valid_until)
-    .outerjoin(SiteCalibration.__table__, _C.site_id == _S.id)
-)
-_SITES = _SITE_ROWS.where(_S.code.in_(bindparam("codes", expanding=True)))
-_SITE = _SITE_ROWS.where(_S.code == bindparam("code"))
-_T = DeviceToken.__table__
-_DEVICE_SITE = _SITE_ROWS.join(_T, _T.c.site_id == _S.id).where(
-    _T.c.token_sha256 == bindparam("digest"), _T.c.revoked_at.is_(None)
-)
 
 
 def ingest_batch(
@@ -264,22 +196,11 @@ def _apply_permits(rows: dict) -> None:
             row["_permit_issue"] = finding.to_dict()
 
 
-def _insert(model):
-    return _insert_for(db.session.get_bind().dialect.name, model)
-
-
-@functools.cache
-def _insert_for(dialect: str, model):
-    """One statement object per table and dialect: SQLAlchemy's compiled cache then
-    finds it without building a cache key from a new statement on every post."""
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-
-
 def _store(rows: dict, indexes: dict, out: BatchResult, now: datetime, source: str, settings) -> None:
     params = list(rows.values())  # the inserts take the table's columns; "_" keys stay behind
     for p in params:
         p["source"] = source
-    insert = _insert_readings_pg if db.session.get_bind().dialect.name == "postgresql" else _insert_readings
+    insert = insert_readings_pg if db.session.get_bind().dialect.name == "postgresql" else insert_readings_sqlite
     new_ids = insert(params)
     dupes = _existing([k for k in rows if k not in new_ids])
     for _ in range(3):
@@ -319,113 +240,6 @@ def _kg(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def _insert_readings(params: list[dict]) -> dict[tuple[int, str], int]:
-    """SQLite: INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING, 500 rows at a time.
-
-    The values go through each column type's own bind processor, so they are stored
-    exactly as an ORM insert would store them; only SQLAlchemy's per-row bookkeeping
-    (about a third of a batch's time) is skipped."""
-    connection = db.session.connection()
-    columns, processors = _sqlite_columns(connection.dialect, frozenset(params[0]))
-    row_sql = "(" + ", ".join("?" * len(columns)) + ")"
-    found: dict[tuple[int, str], int] = {}
-    for start in range(0, len(params), 500):
-        chunk = params[start : start + 500]
-        flat = []
-        for p in chunk:
-            for name, process in processors:
-                value = p.get(name)
-                flat.append(process(value) if process is not None and value is not None else value)
-        sql = (
-            f"INSERT INTO readings ({', '.join(columns)}) VALUES {', '.join([row_sql] * len(chunk))} "
-            "ON CONFLICT (site_id, record_id) DO NOTHING RETURNING id, site_id, record_id"
-        )
-        for reading_id, site_id, record_id in connection.exec_driver_sql(sql, tuple(flat)):
-            found[(site_id, record_id)] = reading_id
-    return found
-
-
-@functools.cache
-def _sqlite_columns(dialect, keys: frozenset) -> tuple[list[str], list[tuple[str, object]]]:
-    table_columns = [c for c in Reading.__table__.columns if c.key in keys]
-    return [c.name for c in table_columns], [(c.key, c.type._cached_bind_processor(dialect)) for c in table_columns]
-
-
-_PG_TYPES = {
-    "BIGINT": "bigint",
-    "INTEGER": "integer",
-    "FLOAT": "double precision",
-    "BOOLEAN": "boolean",
-    "JSON": "text",
-    "DATE": "date",
-}
-
-
-def _pg_type(column) -> str:
-    name = type(column.type).__name__.upper()
-    if name == "UTCDATETIME":
-        return "timestamptz"
-    if name in ("VARCHAR", "STRING", "TEXT"):
-        return "text"
-    return _PG_TYPES.get(name, "text")
-
-
-def _insert_readings_pg(params: list[dict]) -> dict[tuple[int, str], int]:
-    """PostgreSQL: one INSERT … SELECT FROM unnest(arrays), one array per column.
-
-    The multi-row VALUES form has ~30 placeholders per row; psycopg re-parses such a
-    long query text on every batch, which cost about half the server's time. With
-    unnest the statement text is the same for every batch."""
-    import json
-
-    if len(params) <= 20:  # a device posting a vehicle at a time: plain VALUES is cheaper than arrays
-        stmt = _pg_values_insert()
-        table = Reading.__table__
-        rows = [{c.key: p.get(c.key) for c in table.columns if c.key in p} for p in params]
-        return {(r.site_id, r.record_id): r.id for r in db.session.connection().execute(stmt, rows)}
-    sql, columns = _pg_insert_plan(frozenset(params[0]))
-    arrays = {}
-    for key, kind in columns:
-        values = [p[key] for p in params]
-        if kind == "json":
-            values = [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
-        elif kind == "double precision":
-            # psycopg refuses a list that mixes int and float ("cannot dump lists of mixed
-            # types"): speed 60 and 60.5, or overlimit_kg 0 and 500.5, in one batch.
-            values = [None if v is None else float(v) for v in values]
-        elif kind == "timestamptz":
-            values = [v.astimezone(UTC) if v is not None else None for v in values]
-        arrays[key] = values
-    return {(r.site_id, r.record_id): r.id for r in db.session.connection().execute(sql, arrays)}
-
-
-@functools.cache
-def _pg_values_insert():
-    table = Reading.__table__
-    return (
-        postgresql.insert(table)
-        .on_conflict_do_nothing(index_elements=["site_id", "record_id"])
-        .returning(table.c.id, table.c.site_id, table.c.record_id)
-    )
-
-
-@functools.cache
-def _pg_insert_plan(keys: frozenset):
-    """The statement (built once per set of columns, so SQLAlchemy and psycopg reuse it)."""
-    columns = [c for c in Reading.__table__.columns if c.key in keys]
-    kinds = ["json" if type(c.type).__name__ == "JSON" else _pg_type(c) for c in columns]
-    names = ", ".join(c.name for c in columns)
-    selects = ", ".join(
-        f"u.{c.name}::json" if k == "json" else f"u.{c.name}" for c, k in zip(columns, kinds, strict=True)
-    )
-    unnest = ", ".join(f"CAST(:{c.key} AS {_pg_type(c)}[])" for c in columns)
-    sql = text(
-        f"INSERT INTO readings ({names}) SELECT {selects} FROM unnest({unnest}) AS u({names}) "
-        "ON CONFLICT (site_id, record_id) DO NOTHING RETURNING id, site_id, record_id"
-    )
-    return sql, [(c.key, k) for c, k in zip(columns, kinds, strict=True)]
-
-
 def _accepted(index: int, reading_id: int, row: dict, case_id: int | None) -> dict:
     result = {"index": index, "status": "accepted", "reading_id": reading_id}
     for name in CLASS_FIELDS:
@@ -439,7 +253,9 @@ def _accepted(index: int, reading_id: int, row: dict, case_id: int | None) -> di
 
 
 def _open_cases(rows: dict, new_ids: dict, now: datetime, settings) -> dict[int, int]:
-    """Open a pending_review case for every new over-limit reading."""
+    """Open a pending_review case for every new over-limit reading, standing on that weighing."""
+    from service.procedure.case_ops import weighing_columns
+
     params = []
     for key, reading_id in new_ids.items():
         row = rows[key]
@@ -455,8 +271,8 @@ def _open_cases(rows: dict, new_ids: dict, now: datetime, settings) -> dict[int,
                 "captured_at": row["captured_at"],
                 "opened_at": now,
                 "decide_by": now + timedelta(days=CASE_DECISION_DAYS),
-                "baidunwang": row["baidunwang"],
-                "overlimit_pct": row["overlimit_pct"],
+                "weighing_reading_id": reading_id,
+                **weighing_columns(row),
                 "penalty_usable": not bars,
                 "penalty_bars": [asdict(b) for b in bars] or None,
                 "permit_issue": row.get("_permit_issue"),
@@ -465,7 +281,7 @@ def _open_cases(rows: dict, new_ids: dict, now: datetime, settings) -> dict[int,
         )
     if not params:
         return {}
-    stmt = _insert(Case.__table__).returning(Case.__table__.c.id, Case.__table__.c.reading_id)
+    stmt = insert_for(Case.__table__).returning(Case.__table__.c.id, Case.__table__.c.reading_id)
     return {r.reading_id: r.id for r in db.session.connection().execute(stmt, params)}
 
 
@@ -508,7 +324,7 @@ def _write_outbox(reading_ids, case_ids, site_days, now) -> None:
     from service.outbox import mark_outbox_written
 
     db.session.connection().execute(
-        _insert(OutboxEvent.__table__),
+        insert_for(OutboxEvent.__table__),
         [
             {
                 "topic": READINGS_TOPIC,

@@ -10,10 +10,10 @@ import redis
 from flask import current_app
 from sqlalchemy import select
 
-from models import Case
+from models import Case, PartyMatter
 from service.extensions import db
+from service.procedure.matter_ops import hash_party_code
 from service.queueing import get_redis
-from service.review.procedure import hash_party_code
 from service.rules import normalise_plate
 
 log = logging.getLogger(__name__)
@@ -37,12 +37,16 @@ def too_many_attempts(client_key: str) -> bool:
     return count > current_app.config["PARTY_ATTEMPTS_PER_15_MIN"]
 
 
-def find_case(plate: str, code: str) -> Case | None:
-    """The case whose notice carries this plate and code; None reveals nothing either way."""
+def find_matter(plate: str, code: str) -> PartyMatter | None:
+    """The matter whose notice carries this plate and code; None reveals nothing either way."""
     plate = normalise_plate(plate or "") or ""
     digest = hash_party_code(code or "")
-    cases = db.session.scalars(select(Case).where(Case.plate == plate, Case.party_code_hash.is_not(None)))
-    for case in cases:
-        if hmac.compare_digest(case.party_code_hash, digest):
-            return case
+    matters = db.session.scalars(
+        select(PartyMatter)
+        .join(Case, Case.id == PartyMatter.case_id)
+        .where(Case.plate == plate, PartyMatter.party_code_hash.is_not(None))
+    )
+    for matter in matters:
+        if hmac.compare_digest(matter.party_code_hash, digest):
+            return matter
     return None

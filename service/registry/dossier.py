@@ -50,9 +50,10 @@ def _cases(enterprise_id: int, limit: int) -> tuple[list[dict], int]:
             "plate": c.plate,
             "site_code": code,
             "captured_at": c.captured_at,
-            "overlimit_pct": c.overlimit_pct,
+            "excess_kg": c.excess_kg,
+            "excess_pct": c.excess_pct,
             "baidunwang": c.baidunwang,
-            "decision_kind": c.decision_kind,
+            "decision_kind": c.lead_matter.decision_kind if c.lead_matter else None,
         }
         for c, code in rows
     ]

@@ -21,6 +21,7 @@ from sqlalchemy import inspect as sa_inspect
 from models import Case, Driver, Enterprise, Permit, Reading, Vehicle
 from models.registry import REGISTRY_KINDS
 from service import audit
+from service.errors import DomainError
 from service.extensions import db
 from service.registry import operations as ops
 
@@ -136,13 +137,11 @@ REFERRING = {
 }
 
 
-class Conflict(Exception):
+class Conflict(DomainError):
     """The change cannot be made as asked (409): `message` says why, in Chinese."""
 
     def __init__(self, message: str, errors: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors
+        super().__init__(message, 409, errors)
 
 
 def title(kind: str, row) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select, update
 
 from models import Case, Driver, Enterprise, Permit, Site, Vehicle
 from models.registry import ENTERPRISE_KINDS
+from service.errors import DomainError
 from service.extensions import db
 from service.registry import crypto
 from service.rules import (
@@ -22,16 +23,18 @@ from service.rules import (
 )
 
 
-class RegistryError(ValueError):
-    """Field errors for a record: {field: [messages]}."""
+class RegistryError(DomainError):
+    """Field errors for a record: {field: [messages]} (422)."""
 
     def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{k}: {','.join(v)}" for k, v in errors.items()))
-        self.errors = errors
+        super().__init__("数据校验未通过", 422, errors)
 
 
-class Duplicate(Exception):
+class Duplicate(DomainError):
+    """The record is already registered (409); `row` is the existing one."""
+
     def __init__(self, row):
+        super().__init__("登记簿中已有该记录", 409)
         self.row = row
 
 

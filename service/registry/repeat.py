@@ -12,13 +12,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from models import Case, Driver, Enterprise, Vehicle
+from models import Case, Driver, Enterprise, PartyMatter, Vehicle
+from models.case import DECIDED
 from service.config import rule_settings
 from service.extensions import db
 from service.ingest.operations import CST
 from service.rules import DecidedViolation, assess_driver, assess_enterprise, assess_vehicle, plate_is_valid
 
-DECIDED = ("decided", "served", "executed", "closed")
 LOOKBACK_DAYS = 2 * 366  # the longest cycle plus a year: older decisions cannot count
 
 
@@ -26,7 +26,16 @@ def _today() -> date:
     return datetime.now(CST).date()
 
 
-_CASE_COLUMNS = (Case.id, Case.opened_at, Case.captured_at, Case.decision_kind, Case.decided_at, Case.decision_number)
+# A case's decision is its vehicle owner's matter's (the act's penalty decision).
+_LEAD = (PartyMatter.case_id == Case.id) & (PartyMatter.party == "vehicle")
+_CASE_COLUMNS = (
+    Case.id,
+    Case.opened_at,
+    Case.captured_at,
+    PartyMatter.decision_kind,
+    PartyMatter.decided_at,
+    PartyMatter.decision_number,
+)
 
 
 def _since() -> datetime:
@@ -37,7 +46,8 @@ def _decided(where) -> list:
     """The decided cases matching `where` in the look-back, oldest first (one indexed query)."""
     return db.session.execute(
         select(*_CASE_COLUMNS)
-        .where(where, Case.status.in_(DECIDED), Case.decided_at.is_not(None), Case.captured_at >= _since())
+        .join(PartyMatter, _LEAD)
+        .where(where, Case.status.in_(DECIDED), PartyMatter.decided_at.is_not(None), Case.captured_at >= _since())
         .order_by(Case.captured_at)
     ).all()
 
@@ -81,7 +91,9 @@ def _decided_by_plates(plates: list[str]) -> dict[str, list]:
     since = _since()
     for start in range(0, len(plates), 500):
         rows = db.session.execute(
-            select(Case.plate, Case.status, *_CASE_COLUMNS).where(Case.plate.in_(plates[start : start + 500]))
+            select(Case.plate, Case.status, *_CASE_COLUMNS)
+            .outerjoin(PartyMatter, _LEAD)
+            .where(Case.plate.in_(plates[start : start + 500]))
         )
         for r in sorted(rows, key=lambda r: r.captured_at):
             if r.status in DECIDED and r.decided_at is not None and r.captured_at >= since:

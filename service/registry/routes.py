@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from models import Driver, Enterprise, Permit, Vehicle
 from models.registry import REGISTRY_KINDS, can_delete_registry, can_edit_registry
 from service.auth.guard import current_principal, protect
+from service.errors import DomainError
 from service.extensions import db
 from service.ingest import imports
 from service.ingest.schemas import ImportJobSchema, ImportUploadSchema
@@ -18,15 +19,18 @@ from service.outbox import enqueue_outbox
 from service.registry import editing
 from service.registry import operations as ops
 from service.registry.schemas import (
-    UPDATE_SCHEMAS,
     DriverSchema,
+    DriverUpdateSchema,
     EnterpriseDossierSchema,
     EnterpriseSchema,
+    EnterpriseUpdateSchema,
     PermitSchema,
+    PermitUpdateSchema,
     RegistryQueryArgsSchema,
     RegistryUploadSchema,
     RepeatArgsSchema,
     VehicleSchema,
+    VehicleUpdateSchema,
 )
 
 blp = Blueprint("registry", __name__, description="登记簿：企业、车辆、驾驶人、大件运输许可")
@@ -42,17 +46,13 @@ def _search(model, columns, q: str | None):
 
 
 def _create(kind: str, fn, data):
-    if not can_edit_registry(current_principal().role, kind):
+    """Register a record with `fn` (ops.create_*); a refusal is a DomainError (422 fields, 409 duplicate)."""
+    principal = current_principal()
+    if not can_edit_registry(principal.role, kind):
         abort(403, message="无权登记")
-    try:
-        row = fn(data)
-    except ops.Duplicate:
-        abort(409, message="登记簿中已有该记录")
-    except ops.RegistryError as exc:
-        abort(422, message="数据校验未通过", errors=exc.errors)
+    row = fn(data)
     if isinstance(row, Vehicle):
         ops.link_plate(row.plate)
-    principal = current_principal()
     editing.record_created(kind, row, actor=principal.username or "api", actor_user_id=principal.user_id)
     db.session.commit()
     return row
@@ -69,6 +69,11 @@ def _record(kind: str, record_id: int, lock: bool = False):
     return row
 
 
+def _tagged(row):
+    """The record with its ETag, for a later If-Match."""
+    return row, 200, {"ETag": f'"{editing.record_etag(row)}"'}
+
+
 def _check_if_match(row) -> None:
     """If-Match (optional): an edit based on an older copy of the record is refused with 412."""
     if request.if_match and not request.if_match.contains(editing.record_etag(row)):
@@ -80,100 +85,209 @@ def _commit_or_409() -> None:
         db.session.commit()
     except IntegrityError:  # a concurrent registration took the number, or a new reference appeared
         db.session.rollback()
-        abort(409, message="与其他登记记录冲突（编号重复或仍被引用），请刷新后重试")
+        raise DomainError("与其他登记记录冲突（编号重复或仍被引用），请刷新后重试", 409) from None
 
 
 def _update(kind: str, record_id: int, patch: dict):
+    """Edit a record; field errors (422) and taken numbers (409) are DomainErrors from editing."""
     principal = current_principal()
     if not can_edit_registry(principal.role, kind):
         abort(403, message=f"无权修改{REGISTRY_KINDS[kind]}登记")
     row = _record(kind, record_id, lock=True)
     _check_if_match(row)
-    try:
-        editing.update_record(kind, row, patch, actor=principal.username, actor_user_id=principal.user_id)
-    except ops.RegistryError as exc:
-        db.session.rollback()
-        abort(422, message="数据校验未通过", errors=exc.errors)
-    except editing.Conflict as exc:
-        db.session.rollback()
-        abort(409, message=exc.message, errors=exc.errors)
+    editing.update_record(kind, row, patch, actor=principal.username, actor_user_id=principal.user_id)
     _commit_or_409()
-    row = _record(kind, record_id)
-    return row, 200, {"ETag": f'"{editing.record_etag(row)}"'}
+    return _tagged(_record(kind, record_id))
 
 
-def _delete(kind: str, record_id: int):
+def _delete(kind: str, record_id: int) -> None:
+    """Remove a record; editing.Conflict (409) names what still refers to it."""
     principal = current_principal()
     if not can_delete_registry(principal.role):
         abort(403, message="无权删除登记记录")
     row = _record(kind, record_id, lock=True)
     _check_if_match(row)
-    try:
-        editing.delete_record(kind, row, actor=principal.username, actor_user_id=principal.user_id)
-    except editing.Conflict as exc:
-        db.session.rollback()
-        abort(409, message=exc.message, errors=exc.errors)
+    editing.delete_record(kind, row, actor=principal.username, actor_user_id=principal.user_id)
     _commit_or_409()
 
 
-def _resource(path: str, model, schema, fn, columns, summary: str):
-    class Collection(MethodView):
-        @blp.arguments(RegistryQueryArgsSchema, location="query")
-        @blp.response(200, schema(many=True))
-        def get(self, args):
-            return _search(model, columns, args.get("q"))
-
-        @blp.arguments(schema)
-        @blp.response(201, schema)
-        def post(self, data):
-            return _create(path, fn, data)
-
-    class Item(MethodView):
-        @blp.response(200, schema)
-        @blp.alt_response(404, description="记录不存在")
-        def get(self, record_id: int):
-            row = _record(path, record_id)
-            return row, 200, {"ETag": f'"{editing.record_etag(row)}"'}
-
-        @blp.arguments(UPDATE_SCHEMAS[schema](partial=True))
-        @blp.response(200, schema)
-        @blp.alt_response(403, description="无权修改")
-        @blp.alt_response(409, description="编号与其他记录重复，或许可已被检测记录引用")
-        @blp.alt_response(412, description="记录已被他人修改（If-Match）")
-        @blp.alt_response(422, description="数据校验未通过")
-        def patch(self, data, record_id: int):
-            return _update(path, record_id, data)
-
-        @blp.response(204)
-        @blp.alt_response(403, description="无权删除")
-        @blp.alt_response(409, description="仍被案件或其他记录引用，不能删除")
-        def delete(self, record_id: int):
-            _delete(path, record_id)
-
-    Collection.get.__doc__ = f"List {summary} (search with q)."
-    Collection.post.__doc__ = f"Register one of the {summary}."
-    Collection.__name__ = f"{model.__name__}s"
-    Item.get.__doc__ = f"One of the {summary}; ETag for If-Match (identity numbers masked)."
-    Item.patch.__doc__ = f"Correct one of the {summary}: checked as on registration; audited with before/after."
-    Item.delete.__doc__ = f"Remove one of the {summary}; refused (409) while anything refers to it."
-    Item.__name__ = f"{model.__name__}ById"
-    blp.route(f"/registry/{path}")(Collection)
-    blp.route(f"/registry/{path}/<int:record_id>")(Item)
+# ── enterprises ──────────────────────────────────────────────────────────────
 
 
-_resource(
-    "enterprises",
-    Enterprise,
-    EnterpriseSchema,
-    ops.create_enterprise,
-    (Enterprise.name, Enterprise.uscc),
-    "enterprises (运输企业 / 货运源头单位)",
-)
-_resource("vehicles", Vehicle, VehicleSchema, ops.create_vehicle, (Vehicle.plate, Vehicle.vin), "vehicles")
-_resource("drivers", Driver, DriverSchema, ops.create_driver, (Driver.name, Driver.qualification_no), "drivers")
-_resource(
-    "permits", Permit, PermitSchema, ops.create_permit, (Permit.number, Permit.plate), "oversize permits (大件运输许可)"
-)
+@blp.route("/registry/enterprises")
+class Enterprises(MethodView):
+    @blp.arguments(RegistryQueryArgsSchema, location="query")
+    @blp.response(200, EnterpriseSchema(many=True))
+    def get(self, args):
+        """List enterprises (运输企业 / 货运源头单位); search by name or credit code with q."""
+        return _search(Enterprise, (Enterprise.name, Enterprise.uscc), args.get("q"))
+
+    @blp.arguments(EnterpriseSchema)
+    @blp.response(201, EnterpriseSchema)
+    def post(self, data):
+        """Register an enterprise (运输企业 / 货运源头单位)."""
+        return _create("enterprises", ops.create_enterprise, data)
+
+
+@blp.route("/registry/enterprises/<int:record_id>")
+class EnterpriseById(MethodView):
+    @blp.response(200, EnterpriseSchema)
+    @blp.alt_response(404, description="记录不存在")
+    def get(self, record_id: int):
+        """One enterprise; ETag for If-Match."""
+        return _tagged(_record("enterprises", record_id))
+
+    @blp.arguments(EnterpriseUpdateSchema(partial=True))
+    @blp.response(200, EnterpriseSchema)
+    @blp.alt_response(403, description="无权修改")
+    @blp.alt_response(409, description="编号与其他记录重复，或许可已被检测记录引用")
+    @blp.alt_response(412, description="记录已被他人修改（If-Match）")
+    @blp.alt_response(422, description="数据校验未通过")
+    def patch(self, data, record_id: int):
+        """Correct an enterprise: checked as on registration; audited with before/after."""
+        return _update("enterprises", record_id, data)
+
+    @blp.response(204)
+    @blp.alt_response(403, description="无权删除")
+    @blp.alt_response(409, description="仍被案件或其他记录引用，不能删除")
+    def delete(self, record_id: int):
+        """Remove an enterprise; refused (409) while anything refers to it."""
+        _delete("enterprises", record_id)
+
+
+# ── vehicles ─────────────────────────────────────────────────────────────────
+
+
+@blp.route("/registry/vehicles")
+class Vehicles(MethodView):
+    @blp.arguments(RegistryQueryArgsSchema, location="query")
+    @blp.response(200, VehicleSchema(many=True))
+    def get(self, args):
+        """List vehicles; search by plate or VIN with q."""
+        return _search(Vehicle, (Vehicle.plate, Vehicle.vin), args.get("q"))
+
+    @blp.arguments(VehicleSchema)
+    @blp.response(201, VehicleSchema)
+    def post(self, data):
+        """Register a vehicle; earlier cases of its plate are linked to it."""
+        return _create("vehicles", ops.create_vehicle, data)
+
+
+@blp.route("/registry/vehicles/<int:record_id>")
+class VehicleById(MethodView):
+    @blp.response(200, VehicleSchema)
+    @blp.alt_response(404, description="记录不存在")
+    def get(self, record_id: int):
+        """One vehicle; ETag for If-Match."""
+        return _tagged(_record("vehicles", record_id))
+
+    @blp.arguments(VehicleUpdateSchema(partial=True))
+    @blp.response(200, VehicleSchema)
+    @blp.alt_response(403, description="无权修改")
+    @blp.alt_response(409, description="编号与其他记录重复，或许可已被检测记录引用")
+    @blp.alt_response(412, description="记录已被他人修改（If-Match）")
+    @blp.alt_response(422, description="数据校验未通过")
+    def patch(self, data, record_id: int):
+        """Correct a vehicle: checked as on registration; audited with before/after."""
+        return _update("vehicles", record_id, data)
+
+    @blp.response(204)
+    @blp.alt_response(403, description="无权删除")
+    @blp.alt_response(409, description="仍被案件或其他记录引用，不能删除")
+    def delete(self, record_id: int):
+        """Remove a vehicle; refused (409) while anything refers to it."""
+        _delete("vehicles", record_id)
+
+
+# ── drivers ──────────────────────────────────────────────────────────────────
+
+
+@blp.route("/registry/drivers")
+class Drivers(MethodView):
+    @blp.arguments(RegistryQueryArgsSchema, location="query")
+    @blp.response(200, DriverSchema(many=True))
+    def get(self, args):
+        """List drivers; search by name or qualification number with q."""
+        return _search(Driver, (Driver.name, Driver.qualification_no), args.get("q"))
+
+    @blp.arguments(DriverSchema)
+    @blp.response(201, DriverSchema)
+    def post(self, data):
+        """Register a driver (licence and identity numbers stored protected)."""
+        return _create("drivers", ops.create_driver, data)
+
+
+@blp.route("/registry/drivers/<int:record_id>")
+class DriverById(MethodView):
+    @blp.response(200, DriverSchema)
+    @blp.alt_response(404, description="记录不存在")
+    def get(self, record_id: int):
+        """One driver, identity and licence numbers masked; ETag for If-Match."""
+        return _tagged(_record("drivers", record_id))
+
+    @blp.arguments(DriverUpdateSchema(partial=True))
+    @blp.response(200, DriverSchema)
+    @blp.alt_response(403, description="无权修改")
+    @blp.alt_response(409, description="编号与其他记录重复，或许可已被检测记录引用")
+    @blp.alt_response(412, description="记录已被他人修改（If-Match）")
+    @blp.alt_response(422, description="数据校验未通过")
+    def patch(self, data, record_id: int):
+        """Correct a driver: checked as on registration; audited with before/after (numbers masked)."""
+        return _update("drivers", record_id, data)
+
+    @blp.response(204)
+    @blp.alt_response(403, description="无权删除")
+    @blp.alt_response(409, description="仍被案件或其他记录引用，不能删除")
+    def delete(self, record_id: int):
+        """Remove a driver; refused (409) while anything refers to them."""
+        _delete("drivers", record_id)
+
+
+# ── oversize permits ─────────────────────────────────────────────────────────
+
+
+@blp.route("/registry/permits")
+class Permits(MethodView):
+    @blp.arguments(RegistryQueryArgsSchema, location="query")
+    @blp.response(200, PermitSchema(many=True))
+    def get(self, args):
+        """List oversize permits (大件运输许可); search by number or plate with q."""
+        return _search(Permit, (Permit.number, Permit.plate), args.get("q"))
+
+    @blp.arguments(PermitSchema)
+    @blp.response(201, PermitSchema)
+    def post(self, data):
+        """Register an oversize permit (大件运输许可)."""
+        return _create("permits", ops.create_permit, data)
+
+
+@blp.route("/registry/permits/<int:record_id>")
+class PermitById(MethodView):
+    @blp.response(200, PermitSchema)
+    @blp.alt_response(404, description="记录不存在")
+    def get(self, record_id: int):
+        """One oversize permit; ETag for If-Match."""
+        return _tagged(_record("permits", record_id))
+
+    @blp.arguments(PermitUpdateSchema(partial=True))
+    @blp.response(200, PermitSchema)
+    @blp.alt_response(403, description="无权修改")
+    @blp.alt_response(409, description="编号与其他记录重复，或许可已被检测记录引用")
+    @blp.alt_response(412, description="记录已被他人修改（If-Match）")
+    @blp.alt_response(422, description="数据校验未通过")
+    def patch(self, data, record_id: int):
+        """Correct an oversize permit: checked as on registration; audited with before/after."""
+        return _update("permits", record_id, data)
+
+    @blp.response(204)
+    @blp.alt_response(403, description="无权删除")
+    @blp.alt_response(409, description="仍被案件或其他记录引用，不能删除")
+    def delete(self, record_id: int):
+        """Remove an oversize permit; refused (409) while anything refers to it (readings judged under it)."""
+        _delete("permits", record_id)
+
+
+# ── dossier, imports, repeat offenders ───────────────────────────────────────
 
 
 @blp.route("/registry/enterprises/<int:enterprise_id>/dossier")

@@ -102,7 +102,8 @@ class DossierCaseSchema(Schema):
     plate = fields.String(allow_none=True)
     site_code = fields.String()
     captured_at = fields.DateTime()
-    overlimit_pct = fields.Float(metadata={"description": "超限率 %"})
+    excess_kg = fields.Float(metadata={"description": "超限量（千克，扣除计量误差后）"})
+    excess_pct = fields.Float(metadata={"description": "超限率 %（扣除计量误差后）"})
     baidunwang = fields.Boolean()
     decision_kind = fields.String(allow_none=True)
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from flask import current_app
 
-from models import Case, EvidenceImage, Reading, Site
-from models.case import SERVICE_METHODS
+from models import Case, EvidenceImage, PartyMatter, Reading, Site
+from models.matter import SERVICE_METHODS
 from models.reading import PLATE_COLOR_LABELS
+from service.clock import CST
 from service.extensions import db
-from service.ingest.operations import CST
 
 VEHICLE_CN = {"truck": "货车", "combination": "汽车列车"}
 
@@ -28,18 +28,30 @@ class Document:
     footer: list[str] = field(default_factory=list)
 
 
-def _facts(case: Case, reading: Reading, site: Site) -> str:
+def facts_text(case: Case) -> str:
+    """违法事实: the act and the figures of the weighing the case stands on, the excess and the
+    rate both after the measurement deduction — the same two figures the case page, the queue,
+    the party page and the watermark state."""
+    reading = db.session.get(Reading, case.weighing_reading_id)
+    site = db.session.get(Site, reading.site_id)
     when = reading.captured_at.astimezone(CST)
     colour = PLATE_COLOR_LABELS.get(reading.plate_color or "", "")
-    plate = f"{reading.plate}（{colour}牌）" if reading.plate and colour else (reading.plate or "（号牌未识别）")
+    plate = f"{case.plate}（{colour}牌）" if case.plate and colour else (case.plate or "（号牌未识别）")
     vehicle = VEHICLE_CN.get(reading.vehicle_type or "", "货车")
-    excess = max(0.0, reading.overlimit_kg - reading.tolerance_kg)
+    reweighed = "（静态复核）" if reading.id != case.reading_id else ""
     return (
         f"经查，号牌为 {plate} 的 {reading.axle_count} 轴{vehicle}，于 {when:%Y年%m月%d日 %H时%M分} "
-        f"在 {site.name}（点位编码 {site.code}）经检测，车货总质量 {reading.gross_weight_kg:,.0f} 千克，"
-        f"超过 {reading.limit_kg:,} 千克的限定标准；扣除计量误差 {reading.tolerance_kg:,} 千克后超限 {excess:,.0f} 千克，"
-        f"超限率 {reading.overlimit_pct:.2f}%。认定依据：{reading.rule_article}。"
+        f"在 {site.name}（点位编码 {site.code}）经检测{reweighed}，车货总质量 {case.gross_weight_kg:,.0f} 千克，"
+        f"超过 {case.limit_kg:,} 千克的限定标准；扣除计量误差 {case.tolerance_kg:,} 千克后超限 {case.excess_kg:,.0f} 千克，"
+        f"超限率 {case.excess_pct:.2f}%。认定依据：{case.rule_article}。"
     )
+
+
+def _addressee(matter: PartyMatter) -> str:
+    if matter.party == "vehicle":
+        name = matter.party_name or "车辆所有人"
+        return f"{name}（车辆所有人，号牌 {matter.case.plate or '未识别'}）"
+    return f"{matter.party_name or '（未登记）'}（{matter.party_label}）"
 
 
 def _images(reading_id: int) -> list[tuple[str, str]]:
@@ -54,10 +66,9 @@ def _penalty_text(items: list[dict]) -> list[str]:
     return [f"{i['basis_text']}（依据：{i['article']}）" for i in items]
 
 
-def notice_document(case: Case, party_code: str | None) -> Document:
-    reading = db.session.get(Reading, case.reading_id)
-    site = db.session.get(Site, case.site_id)
-    proposal = case.notified_penalty or {}
+def notice_document(matter: PartyMatter, party_code: str | None) -> Document:
+    case = matter.case
+    proposal = matter.notified_penalty or {}
     kind = proposal.get("kind")
     proposed = (
         "警告"
@@ -66,11 +77,11 @@ def notice_document(case: Case, party_code: str | None) -> Document:
     )
     doc = Document(
         title="交通运输行政处罚告知书（超限运输）",
-        number=case.notice_number or "",
+        number=matter.notice_number or "",
         agency=current_app.config["AGENCY_NAME"],
-        addressee=f"车辆所有人（号牌 {case.plate or '未识别'}）：",
+        addressee=_addressee(matter) + "：",
     )
-    doc.sections.append(("违法事实", [_facts(case, reading, site)]))
+    doc.sections.append(("违法事实", [facts_text(case)]))
     doc.sections.append(
         ("处罚依据与拟作出的处罚", _penalty_text(proposal.get("items", [])) + [f"拟作出的行政处罚：{proposed}。"])
     )
@@ -80,9 +91,9 @@ def notice_document(case: Case, party_code: str | None) -> Document:
             "当事人的权利",
             [
                 "根据《中华人民共和国行政处罚法》第四十四条、第四十五条，你（单位）有权进行陈述和申辩。",
-                f"请于 {case.statement_due} 前提出陈述、申辩；逾期未提出的，视为放弃上述权利。",
+                f"请于 {matter.statement_due} 前提出陈述、申辩；逾期未提出的，视为放弃上述权利。",
                 f"根据《中华人民共和国行政处罚法》第六十三条、第六十四条，对较大数额罚款你（单位）有权要求听证，"
-                f"请于 {case.hearing_request_due} 前（告知后五个工作日内）提出。",
+                f"请于 {matter.hearing_request_due} 前（告知后五个工作日内）提出。",
                 "可登录本机关在线渠道（/party），输入号牌与查询码，查询本记录及证据图像并在线提交陈述申辩或听证申请。",
                 code_line,
             ],
@@ -91,25 +102,24 @@ def notice_document(case: Case, party_code: str | None) -> Document:
     doc.images = _images(case.reading_id)
     doc.footer = [
         current_app.config["AGENCY_NAME"],
-        f"{case.notice_issued_at.astimezone(CST):%Y年%m月%d日}" if case.notice_issued_at else "",
+        f"{matter.notice_issued_at.astimezone(CST):%Y年%m月%d日}" if matter.notice_issued_at else "",
     ]
     return doc
 
 
-def decision_document(case: Case) -> Document:
-    reading = db.session.get(Reading, case.reading_id)
-    site = db.session.get(Site, case.site_id)
-    basis = case.decision_basis or {}
-    statements = [s for s in case.statements if s.kind in ("statement", "hearing_request")]
+def decision_document(matter: PartyMatter) -> Document:
+    case = matter.case
+    basis = matter.decision_basis or {}
+    statements = [s for s in matter.statements if s.kind in ("statement", "hearing_request")]
     heard = [
         f"当事人于 {s.submitted_at.astimezone(CST):%Y年%m月%d日} 提出{'陈述申辩' if s.kind == 'statement' else '听证申请'}：{s.text}"
         for s in statements
     ] or ["当事人在规定期限内未提出陈述、申辩，或明确放弃上述权利。"]
-    if case.hearing_record:
-        heard.append(f"听证情况：{case.hearing_record}")
-    if case.decision_kind == "fine":
+    if matter.hearing_record:
+        heard.append(f"听证情况：{matter.hearing_record}")
+    if matter.decision_kind == "fine":
         outcome = [
-            f"决定给予罚款人民币 {case.decision_amount_yuan:,} 元的行政处罚。",
+            f"决定给予罚款人民币 {matter.decision_amount_yuan:,} 元的行政处罚。",
             "请自收到本决定书之日起十五日内缴纳罚款（《中华人民共和国行政处罚法》第六十七条）。"
             + current_app.config["PAYMENT_INSTRUCTIONS"]
             + "。",
@@ -117,16 +127,16 @@ def decision_document(case: Case) -> Document:
         ]
     else:
         outcome = ["决定给予警告的行政处罚。"]
-    if case.decision_reason:
-        outcome.append(f"裁量说明：{case.decision_reason}")
+    if matter.decision_reason:
+        outcome.append(f"裁量说明：{matter.decision_reason}")
     doc = Document(
         title="交通运输行政处罚决定书（超限运输）",
-        number=case.decision_number or "",
+        number=matter.decision_number or "",
         agency=current_app.config["AGENCY_NAME"],
-        addressee=f"当事人：车辆所有人（号牌 {case.plate or '未识别'}）",
+        addressee=f"当事人：{_addressee(matter)}",
     )
     doc.sections += [
-        ("违法事实", [_facts(case, reading, site)]),
+        ("违法事实", [facts_text(case)]),
         ("陈述申辩及采纳情况", heard),
         ("处罚依据", _penalty_text(basis.get("items", []))),
         ("处罚决定", outcome),
@@ -138,20 +148,20 @@ def decision_document(case: Case) -> Document:
             ],
         ),
     ]
-    if case.service_method:
+    if matter.service_method:
         doc.sections.append(
             (
                 "送达",
                 [
-                    f"送达方式：{SERVICE_METHODS.get(case.service_method, case.service_method)}，"
-                    f"送达日期：{case.served_at.astimezone(CST):%Y年%m月%d日}。"
+                    f"送达方式：{SERVICE_METHODS.get(matter.service_method, matter.service_method)}，"
+                    f"送达日期：{matter.served_at.astimezone(CST):%Y年%m月%d日}。"
                 ],
             )
         )
     doc.images = _images(case.reading_id)
     doc.footer = [
         current_app.config["AGENCY_NAME"],
-        f"{case.decided_at.astimezone(CST):%Y年%m月%d日}" if case.decided_at else "",
+        f"{matter.decided_at.astimezone(CST):%Y年%m月%d日}" if matter.decided_at else "",
     ]
     return doc
 

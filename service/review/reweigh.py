@@ -1,7 +1,8 @@
 """Linking a station's static re-weigh (复核) to the non-site case of the same vehicle.
 
-Run by the follow-up job for new readings. The re-weigh's own case, if it opened
-one, is merged into the earlier case: one act, one penalty (行政处罚法 第二十九条).
+Run by the follow-up job for new readings. The case then stands on the effective weighing
+(domain-rules §6.4), stored with its figures. The re-weigh's own case, if it opened one, is
+merged into the earlier case: one act, one penalty (行政处罚法 第二十九条).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from sqlalchemy import select
 
 from models import Case, Reading, Site
 from models.case import REWEIGHABLE
-from service import audit
+from service import audit, clock
 from service.config import rule_settings
 from service.extensions import db
+from service.procedure.case_ops import set_effective_weighing
 from service.rules import penalty_bars
 
 ONE_ACT = "同一违法行为已由非现场案件立案，静态复核并入原案（行政处罚法第二十九条：一事不二罚）"
@@ -57,7 +59,7 @@ def link_reweighs(reading_ids: list[int]) -> int:
 
 
 def _link(case: Case, static: Reading) -> None:
-    from service.ingest.operations import load_sites
+    from service.ingest.sites import load_sites
 
     site = db.session.get(Site, static.site_id)
     bars = penalty_bars(
@@ -70,10 +72,7 @@ def _link(case: Case, static: Reading) -> None:
     if not case.penalty_usable and not bars:
         # The station's verified scale cures the non-site device's defect.
         case.penalty_usable, case.penalty_bars = True, None
-    from service.review.procedure import effective_reading
-
-    effective = effective_reading(case)
-    case.baidunwang, case.overlimit_pct = effective.baidunwang, effective.overlimit_pct
+    effective = set_effective_weighing(case)
     case.version += 1
     audit.record(
         "case.reweigh_linked",
@@ -82,12 +81,21 @@ def _link(case: Case, static: Reading) -> None:
         actor="system",
         from_state=case.status,
         to_state=case.status,
-        data={"reweigh_reading_id": static.id, "gross_weight_kg": static.gross_weight_kg},
+        data={
+            "reweigh_reading_id": static.id,
+            "gross_weight_kg": static.gross_weight_kg,
+            "effective_reading_id": effective.id,
+            "excess_kg": case.excess_kg,
+            "excess_pct": case.excess_pct,
+        },
     )
     own = db.session.scalar(select(Case).where(Case.reading_id == static.id))
     if own is not None and own.status in REWEIGHABLE:
         frm = own.status
         own.status, own.merged_into_id, own.version = "merged", case.id, own.version + 1
+        for matter in own.matters:  # the re-weigh's own case had been reviewed: its matters go too
+            if not matter.done:
+                matter.status, matter.closed_at = "withdrawn", clock.now()
         audit.record(
             "case.merged",
             "case",

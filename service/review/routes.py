@@ -1,8 +1,10 @@
-"""Enforcement officers and supervisors: the case queue and the case procedure.
+"""Enforcement officers and supervisors: the case queue and each step of a case's procedure.
 
-Every change to a case sends `If-Match` with the ETag from `GET /cases/<id>`; an
-edit based on an older version is refused with 412, so two officers cannot
-silently overwrite each other.
+Every step sends `If-Match` with the ETag from `GET /cases/<id>`; an edit based on an older
+version is refused with 412, so two officers cannot silently overwrite each other. Each
+route below is one step of the table in service/procedure/steps.py; `GET /cases/<id>` lists
+the steps the caller may take now. The steps on the vehicle owner's matter are reachable
+here by the case; every matter's own steps are in service/review/matter_routes.py.
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ from sqlalchemy import func, select
 from models import Case, User
 from service.auth.guard import current_principal, protect
 from service.extensions import db
-from service.registry.repeat import repeat_flags
-from service.review import procedure as proc
-from service.review.operations import case_detail, case_query, case_view, deadline_query
+from service.procedure import run_step
+from service.review.queries import case_detail, case_query, deadline_list, rows_view
 from service.review.schemas import (
     AssignSchema,
     CaseDetailSchema,
@@ -29,6 +30,7 @@ from service.review.schemas import (
     HearingSchema,
     NoticeIssuedSchema,
     OptionalReasonSchema,
+    PartiesSchema,
     PaymentSchema,
     ReasonSchema,
     ServiceSchema,
@@ -39,6 +41,25 @@ from service.review.schemas import (
 blp = Blueprint("review", __name__, description="案件审核与办理程序")
 protect(blp, roles=("admin", "supervisor", "officer"))
 
+STEP_DOC = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "If-Match",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "GET 返回的 ETag",
+        }
+    ]
+}
+REFUSALS = (
+    (403, "无权操作"),
+    (409, "当前状态或法定条件不允许"),
+    (412, "案件已被他人修改"),
+    (422, "数据不合法"),
+    (428, "缺少 If-Match"),
+)
+
 
 class SQLCursorPage(Page):
     @property
@@ -48,16 +69,16 @@ class SQLCursorPage(Page):
     @property
     def items(self):  # the page of rows, one query (+ the grouped 屡犯 queries for the page)
         p = self.page_params
-        rows = db.session.execute(self.collection.offset((p.page - 1) * p.page_size).limit(p.page_size)).all()
-        flags = repeat_flags([c for c, _, _ in rows])
-        return [{**case_view(c, r, code), "repeat_flags": flags[c.id]} for c, r, code in rows]
+        return rows_view(
+            db.session.execute(self.collection.offset((p.page - 1) * p.page_size).limit(p.page_size)).all()
+        )
 
 
-def _actor() -> User:
+def actor() -> User:
     return db.session.get(User, current_principal().user_id)
 
 
-def _case(case_id: int, lock: bool = False) -> Case:
+def load_case(case_id: int, lock: bool = False) -> Case:
     stmt = select(Case).where(Case.id == case_id)
     if lock:
         stmt = stmt.with_for_update()  # two concurrent edits: the second waits, then sees the new version
@@ -67,7 +88,7 @@ def _case(case_id: int, lock: bool = False) -> Case:
     return case
 
 
-def _if_match() -> int | None:
+def if_match() -> int | None:
     """The version the client last saw, from If-Match: "<version>"."""
     tags = list(request.if_match.as_set()) if request.if_match else []
     if not tags:
@@ -78,21 +99,34 @@ def _if_match() -> int | None:
         abort(412, message="If-Match 无效，请重新获取案件")
 
 
-def _detail_response(case: Case, status: int = 200):
-    return case_detail(case), status, {"ETag": f'"{case.version}"'}
+def detail_response(case: Case, status: int = 200):
+    return case_detail(case, actor()), status, {"ETag": f'"{case.version}"'}
 
 
-def act(case_id: int, operation, *args, **kwargs):
-    """Run one procedure step under the version check and commit it."""
-    case = _case(case_id, lock=True)
-    try:
-        proc.check_version(case, _if_match())
-        result = operation(case, _actor(), *args, **kwargs)
-    except proc.ProcedureError as exc:
-        db.session.rollback()
-        abort(exc.status, message=exc.message, errors=exc.errors)
+def take(case_id: int, step: str, body: dict | None = None, matter_id: int | None = None):
+    """Run one step of the table on the case (or one of its matters) and commit it."""
+    case = load_case(case_id, lock=True)
+    matter = None
+    if matter_id is not None:
+        matter = next((m for m in case.matters if m.id == matter_id), None)
+        if matter is None:
+            abort(404, message="当事人事项不存在")
+    effect = run_step(step, case, actor(), body, matter=matter, expected_version=if_match())
     db.session.commit()
-    return result
+    return case, effect
+
+
+def step_response(case_id: int, step: str, body: dict | None = None):
+    case, _ = take(case_id, step, body)
+    return detail_response(case)
+
+
+def documented(view):
+    """The If-Match header and the refusals every step answers with, in the OpenAPI spec."""
+    view = blp.doc(**STEP_DOC)(view)
+    for code, text in REFUSALS:
+        view = blp.alt_response(code, description=text)(view)
+    return view
 
 
 @blp.route("/cases")
@@ -111,7 +145,7 @@ class CaseDeadlines(MethodView):
     @blp.paginate(SQLCursorPage)
     def get(self):
         """Open cases with a deadline that is overdue or due within 3 days, most urgent first."""
-        return deadline_query()
+        return deadline_list()
 
 
 @blp.route("/cases/<int:case_id>")
@@ -119,113 +153,187 @@ class CaseById(MethodView):
     @blp.response(200, CaseDetailSchema)
     @blp.alt_response(404, description="案件不存在")
     def get(self, case_id: int):
-        """One case: figures, rule, deadlines, statements, the proposed penalty. ETag = version."""
-        return _detail_response(_case(case_id))
+        """One case: figures, rule, deadlines, its party matters and the steps you may take now. ETag = version."""
+        return detail_response(load_case(case_id))
 
 
-def _step(path: str, schema, fn_name: str, summary: str, *, body_to_kwargs=lambda d: d):
-    """Register POST /cases/<id>/<path> running procedure.<fn_name>."""
+@blp.route("/cases/<int:case_id>/parties")
+@blp.response(200, PartiesSchema)
+@blp.alt_response(404, description="案件不存在")
+def case_parties(case_id: int):
+    """The case's party matters (一超四罚): party, authority, basis, state and next due date."""
+    from service.review.queries import matter_view
 
-    def view(*args, case_id: int):
-        data = args[0] if args else {}
-        case = act(case_id, getattr(proc, fn_name), **body_to_kwargs(data))
-        if isinstance(case, tuple):  # issue_notice also returns the party code
-            case = case[0]
-        if not isinstance(case, Case):
-            case = _case(case_id)
-        return _detail_response(case)
-
-    view.__name__ = f"case_{fn_name}"
-    view.__doc__ = summary
-    decorated = blp.response(200, CaseDetailSchema)(view)
-    if schema is not None:
-        decorated = blp.arguments(schema)(decorated)
-    decorated = blp.doc(
-        parameters=[
-            {
-                "in": "header",
-                "name": "If-Match",
-                "required": True,
-                "schema": {"type": "string"},
-                "description": "GET 返回的 ETag",
-            }
-        ]
-    )(decorated)
-    for code, text in ((409, "当前状态不允许"), (412, "案件已被他人修改"), (422, "数据不合法"), (403, "无权操作")):
-        decorated = blp.alt_response(code, description=text)(decorated)
-    blp.route(f"/cases/<int:case_id>/{path}", methods=["POST"], endpoint=f"case_{fn_name}")(decorated)
+    return {"parties": [matter_view(m) for m in load_case(case_id).matters]}
 
 
-_step("confirm", ConfirmSchema, "confirm", "Review done: tick the checklist and confirm the case.")
-_step("dismissal", ReasonSchema, "request_dismissal", "Ask to dismiss the case (a reason is required).")
-_step("dismissal/approve", None, "approve_dismissal", "Supervisor approves someone else's dismissal request.")
-_step("dismissal/reject", OptionalReasonSchema, "reject_dismissal", "Supervisor rejects a dismissal request.")
-_step(
-    "statements",
-    StatementCreateSchema,
-    "add_statement",
-    "Record what the party said (陈述申辩), a hearing request or a waiver.",
-    body_to_kwargs=lambda d: {**d, "channel": "officer"},
-)
-_step("hearing", HearingSchema, "record_hearing", "Record the hearing (听证) held.")
-_step(
-    "decision",
-    DecisionCreateSchema,
-    "propose_decision",
-    "Propose the decision: a fine within the legal band, or a warning.",
-)
-_step("decision/approve", None, "approve_decision", "Supervisor approves someone else's proposed decision.")
-_step("decision/reject", ReasonSchema, "reject_decision", "Supervisor sends a proposed decision back.")
-_step("service", ServiceSchema, "serve", "Record how and when the decision was served (送达).")
-_step("payment", PaymentSchema, "record_payment", "Record the payment; late fees (加处罚款) are computed.")
-_step("close", None, "close", "Close the case (结案).")
-_step(
-    "driver",
-    DriverRecordSchema,
-    "record_driver",
-    "Record the driver (驾驶人) of the case: a registered driver, or the numbers on the driver's papers.",
-)
-_step("station-actions", StationActionSchema, "record_station_action", "Record unloading, transfer or turning back.")
+# ── the case's own steps ──────────────────────────────────────────────────────
 
 
-@blp.route("/cases/<int:case_id>/notice", methods=["POST"])
-@blp.response(201, NoticeIssuedSchema)
-@blp.alt_response(409, description="当前状态不允许")
-@blp.alt_response(412, description="案件已被他人修改")
-@blp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}])
-def issue_notice(case_id: int):
-    """Issue the notice (告知书); returns the party's access code once."""
-    case, code = act(case_id, proc.issue_notice)
-    return (
-        {
-            "case_id": case.id,
-            "notice_number": case.notice_number,
-            "party_code": code,
-            "statement_due": case.statement_due,
-            "hearing_request_due": case.hearing_request_due,
-            "version": case.version,
-        },
-        201,
-        {"ETag": f'"{case.version}"'},
-    )
+@blp.route("/cases/<int:case_id>/confirm", methods=["POST"])
+@blp.arguments(ConfirmSchema)
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_confirm(body, case_id: int):
+    """Review done: tick the checklist and confirm the case (the owner's matter opens)."""
+    return step_response(case_id, "confirm", body)
+
+
+@blp.route("/cases/<int:case_id>/dismissal", methods=["POST"])
+@blp.arguments(ReasonSchema)
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_request_dismissal(body, case_id: int):
+    """Ask to dismiss the case (a reason is required)."""
+    return step_response(case_id, "dismissal", body)
+
+
+@blp.route("/cases/<int:case_id>/dismissal/approve", methods=["POST"])
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_approve_dismissal(case_id: int):
+    """Supervisor approves someone else's dismissal request; every open matter is withdrawn."""
+    return step_response(case_id, "approve_dismissal")
+
+
+@blp.route("/cases/<int:case_id>/dismissal/reject", methods=["POST"])
+@blp.arguments(OptionalReasonSchema)
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_reject_dismissal(body, case_id: int):
+    """Supervisor rejects a dismissal request."""
+    return step_response(case_id, "reject_dismissal", body)
 
 
 @blp.route("/cases/<int:case_id>/assign", methods=["POST"])
 @blp.arguments(AssignSchema)
 @blp.response(200, CaseDetailSchema)
-def assign(data, case_id: int):
+@documented
+def case_assign(body, case_id: int):
     """Supervisor assigns the case to an officer."""
-    if current_principal().role not in ("supervisor", "admin"):
-        abort(403, message="只有执法负责人可以分配案件")
-    officer = db.session.get(User, data["user_id"])
-    if officer is None or officer.role not in ("officer", "supervisor") or not officer.active:
-        abort(422, message="只能分配给在岗的执法人员", errors={"user_id": ["无效"]})
+    return step_response(case_id, "assign", body)
 
-    def _assign(case, actor):
-        proc.assign(case, actor, officer)
-        return case
 
-    return _detail_response(act(case_id, _assign))
+@blp.route("/cases/<int:case_id>/driver", methods=["POST"])
+@blp.arguments(DriverRecordSchema)
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_record_driver(body, case_id: int):
+    """Record the driver (驾驶人) of the case: a registered driver, or the numbers on the driver's papers."""
+    return step_response(case_id, "driver", body)
+
+
+@blp.route("/cases/<int:case_id>/station-actions", methods=["POST"])
+@blp.arguments(StationActionSchema)
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_record_station_action(body, case_id: int):
+    """Record unloading, transfer or turning back."""
+    return step_response(case_id, "station_action", body)
+
+
+@blp.route("/cases/<int:case_id>/referral", methods=["POST"])
+@blp.arguments(ReasonSchema)
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_refer_to_police(body, case_id: int):
+    """Hand the case to the police (移交公安) with a reason: the driver's matter, tracked here."""
+    return step_response(case_id, "refer_police", body)
+
+
+# ── the vehicle owner's matter, by its case ──────────────────────────────────
+
+
+@blp.route("/cases/<int:case_id>/notice", methods=["POST"])
+@blp.response(201, NoticeIssuedSchema)
+@documented
+def case_issue_notice(case_id: int):
+    """Issue the owner's notice (告知书); returns the party's access code once."""
+    case, effect = take(case_id, "notice")
+    return notice_issued(case, case.lead_matter, effect.result)
+
+
+def notice_issued(case, matter, code: str):
+    body = {
+        "case_id": case.id,
+        "matter_id": matter.id,
+        "notice_number": matter.notice_number,
+        "party_code": code,
+        "statement_due": matter.statement_due,
+        "hearing_request_due": matter.hearing_request_due,
+        "version": case.version,
+    }
+    return body, 201, {"ETag": f'"{case.version}"'}
+
+
+@blp.route("/cases/<int:case_id>/statements", methods=["POST"])
+@blp.arguments(StatementCreateSchema)
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_add_statement(body, case_id: int):
+    """Record what the owner said (陈述申辩), a hearing request or a waiver."""
+    return step_response(case_id, "statement", {**body, "channel": "officer"})
+
+
+@blp.route("/cases/<int:case_id>/hearing", methods=["POST"])
+@blp.arguments(HearingSchema)
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_record_hearing(body, case_id: int):
+    """Record the hearing (听证) held."""
+    return step_response(case_id, "hearing", body)
+
+
+@blp.route("/cases/<int:case_id>/decision", methods=["POST"])
+@blp.arguments(DecisionCreateSchema)
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_propose_decision(body, case_id: int):
+    """Propose the owner's decision: a fine within the legal band, or a warning."""
+    return step_response(case_id, "decision", body)
+
+
+@blp.route("/cases/<int:case_id>/decision/approve", methods=["POST"])
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_approve_decision(case_id: int):
+    """Supervisor approves someone else's proposed decision."""
+    return step_response(case_id, "approve_decision")
+
+
+@blp.route("/cases/<int:case_id>/decision/reject", methods=["POST"])
+@blp.arguments(ReasonSchema)
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_reject_decision(body, case_id: int):
+    """Supervisor sends a proposed decision back."""
+    return step_response(case_id, "reject_decision", body)
+
+
+@blp.route("/cases/<int:case_id>/service", methods=["POST"])
+@blp.arguments(ServiceSchema)
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_serve(body, case_id: int):
+    """Record how and when the decision was served (送达)."""
+    return step_response(case_id, "service", body)
+
+
+@blp.route("/cases/<int:case_id>/payment", methods=["POST"])
+@blp.arguments(PaymentSchema)
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_record_payment(body, case_id: int):
+    """Record the payment; late fees (加处罚款) are computed."""
+    return step_response(case_id, "payment", body)
+
+
+@blp.route("/cases/<int:case_id>/close", methods=["POST"])
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_close(case_id: int):
+    """Close the owner's matter (结案); the case closes when every matter has."""
+    return step_response(case_id, "close")
 
 
 @blp.route("/evidence/<int:evidence_id>/<any(original, thumb, watermarked):variant>")

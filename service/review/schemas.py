@@ -1,6 +1,7 @@
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from models.case import REVIEW_CHECKS, SERVICE_METHODS
+from models.case import REVIEW_CHECKS
+from models.matter import SERVICE_METHODS
 from service.ingest.schemas import EvidenceSchema, PenaltyBarSchema  # noqa: F401 (nested by name)
 
 
@@ -11,6 +12,8 @@ class CaseQueryArgsSchema(Schema):
     plate = fields.String()
     baidunwang = fields.Boolean()
     penalty_usable = fields.Boolean()
+    from_ = fields.Date(data_key="from", attribute="from", metadata={"description": "检测日期起（北京时间，含）"})
+    to = fields.Date(metadata={"description": "检测日期止（北京时间，含）"})
 
 
 class CaseSchema(Schema):
@@ -24,14 +27,20 @@ class CaseSchema(Schema):
     captured_at = fields.DateTime()
     opened_at = fields.DateTime()
     decide_by = fields.DateTime(metadata={"description": "作出决定期限（立案起 90 日，行政处罚法第六十条）"})
-    gross_weight_kg = fields.Float()
-    limit_kg = fields.Integer()
-    tolerance_kg = fields.Integer()
-    overlimit_kg = fields.Float()
-    overlimit_pct = fields.Float()
+    weighing_reading_id = fields.Integer(
+        metadata={"description": "案件所依据的称重记录：本记录，或取代它的静态复核记录（domain-rules §6.4）"}
+    )
+    gross_weight_kg = fields.Float(metadata={"description": "车货总质量（千克），实测"})
+    limit_kg = fields.Integer(metadata={"description": "限定标准（千克）"})
+    tolerance_kg = fields.Integer(metadata={"description": "扣除的计量误差（千克）"})
+    excess_kg = fields.Float(metadata={"description": "超限量：扣除计量误差后超过限定标准的千克数"})
+    excess_pct = fields.Float(
+        metadata={"description": "超限率 %：扣除计量误差后，超限量 ÷ 限定标准 × 100（截断至两位）"}
+    )
     baidunwang = fields.Boolean()
     rule_id = fields.String()
     rule_article = fields.String()
+    rule_version = fields.String()
     penalty_usable = fields.Boolean()
     penalty_bars = fields.List(fields.Nested(PenaltyBarSchema), allow_none=True)
     prior_case_count = fields.Integer(allow_none=True)
@@ -120,8 +129,23 @@ class AssignSchema(_Strict):
     user_id = fields.Integer(required=True)
 
 
+class NoteSchema(_Strict):
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class OutcomeSchema(_Strict):
+    """The other authority's decision on a matter referred to it."""
+
+    decision_number = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    decided_on = fields.Date(required=True)
+    fine_yuan = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=1_000_000))
+    points = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=12))
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
 class NoticeIssuedSchema(Schema):
     case_id = fields.Integer()
+    matter_id = fields.Integer()
     notice_number = fields.String()
     party_code = fields.String(metadata={"description": "当事人查询码：仅此一次返回，印在告知书上"})
     statement_due = fields.Date()
@@ -140,11 +164,83 @@ class DeadlineSchema(Schema):
 
 class StatementSchema(Schema):
     id = fields.Integer()
+    matter_id = fields.Integer()
     kind = fields.String()
     channel = fields.String()
     text = fields.String()
     contact = fields.String(allow_none=True)
     submitted_at = fields.DateTime()
+
+
+class ActionSchema(Schema):
+    step = fields.String(metadata={"description": "步骤名：对应 POST 路径，见各步骤接口"})
+    label = fields.String()
+    matter_id = fields.Integer(allow_none=True, metadata={"description": "当事人事项；null 为案件本身的步骤"})
+    party = fields.String(allow_none=True)
+    allowed = fields.Boolean()
+    reason = fields.String(allow_none=True, metadata={"description": "法定条件不满足时的原因"})
+
+
+class MatterSchema(Schema):
+    """One party's matter (当事人事项, CONTRACT §7)."""
+
+    id = fields.Integer()
+    case_id = fields.Integer()
+    party = fields.String(
+        metadata={"description": "vehicle | driver | transport_enterprise | source_enterprise | instigator"}
+    )
+    party_label = fields.String()
+    party_name = fields.String(allow_none=True)
+    vehicle_id = fields.Integer(allow_none=True)
+    driver_id = fields.Integer(allow_none=True)
+    enterprise_id = fields.Integer(allow_none=True)
+    authority = fields.String(metadata={"description": "agency（本机关）| police | transport_authority"})
+    authority_label = fields.String()
+    handling = fields.String(metadata={"description": "procedure：本机关办理处罚程序；tracked：移送其他机关并跟踪"})
+    basis = fields.Dict(allow_none=True, metadata={"description": "法律依据：rule_id、article、text（及处罚幅度）"})
+    status = fields.String()
+    status_label = fields.String()
+    opened_at = fields.DateTime()
+    due_on = fields.Date(allow_none=True, metadata={"description": "下一个期限"})
+    notice_number = fields.String(allow_none=True)
+    notice_issued_at = fields.DateTime(allow_none=True)
+    statement_due = fields.Date(allow_none=True)
+    hearing_request_due = fields.Date(allow_none=True)
+    hearing_requested_at = fields.DateTime(allow_none=True)
+    hearing_held_at = fields.DateTime(allow_none=True)
+    hearing_record = fields.String(allow_none=True)
+    notified_penalty = fields.Dict(allow_none=True)
+    decision_kind = fields.String(allow_none=True)
+    decision_amount_yuan = fields.Integer(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+    decision_number = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decision_basis = fields.Dict(allow_none=True)
+    repeat_at_decision = fields.Dict(allow_none=True)
+    service_due = fields.Date(allow_none=True)
+    service_method = fields.String(allow_none=True)
+    served_at = fields.DateTime(allow_none=True)
+    payment_due = fields.Date(allow_none=True)
+    paid_at = fields.DateTime(allow_none=True)
+    paid_amount_yuan = fields.Integer(allow_none=True)
+    late_fee_yuan = fields.Integer(allow_none=True)
+    referred_at = fields.DateTime(allow_none=True)
+    acknowledged_at = fields.DateTime(allow_none=True)
+    outcome = fields.Dict(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    penalty_proposal = fields.Dict(allow_none=True)
+    statements = fields.List(fields.Nested("StatementSchema"))
+
+
+class MatterDetailSchema(MatterSchema):
+    case_number = fields.String()
+    version = fields.Integer(metadata={"description": "案件版本（ETag），办理步骤须以 If-Match 提交"})
+    actions = fields.List(fields.Nested(ActionSchema))
+    barred_actions = fields.List(fields.Nested(ActionSchema))
+
+
+class PartiesSchema(Schema):
+    parties = fields.List(fields.Nested(MatterSchema))
 
 
 class CaseDetailSchema(CaseSchema):
@@ -177,3 +273,9 @@ class CaseDetailSchema(CaseSchema):
     statements = fields.List(fields.Nested(StatementSchema))
     evidence = fields.List(fields.Nested("EvidenceSchema"))
     penalty_proposal = fields.Dict(allow_none=True, metadata={"description": "按62号令第四十三条计算的处罚建议"})
+    reweigh_reading_id = fields.Integer(allow_none=True)
+    matters = fields.List(fields.Nested(MatterSchema), metadata={"description": "当事人事项（一超四罚）"})
+    actions = fields.List(fields.Nested(ActionSchema), metadata={"description": "当前用户现在可以办理的步骤"})
+    barred_actions = fields.List(
+        fields.Nested(ActionSchema), metadata={"description": "当前用户有权办理但法定条件尚不满足的步骤，及其原因"}
+    )

@@ -1,7 +1,7 @@
 """The law: pure functions, plain values in, decisions with the article cited out."""
 
 from .bars import PenaltyBar, calibrated_until_on, limitation_deadline, penalty_bars
-from .classify import Classification, classify
+from .classify import Classification, classify, deducted_excess
 from .deadlines import (
     Deadline,
     add_working_days,
@@ -37,6 +37,7 @@ __all__ = [
     "SiteFacts",
     "calibrated_until_on",
     "classify",
+    "deducted_excess",
     "limitation_deadline",
     "normalise_plate",
     "normalise_plate_color",

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from .facts import SiteFacts, local_date
-from .settings import DEFAULT, SHANGHAI, RuleSettings
+from .settings import CST, DEFAULT, RuleSettings
 
 CALIBRATION_BASIS = (
     "JJG 907-2006《动态公路车辆自动衡器》（强制检定）；"
@@ -45,7 +45,7 @@ def _calibration_bar(captured_at: datetime, site: SiteFacts, settings: RuleSetti
 
 def limitation_deadline(captured_at: datetime, settings: RuleSettings = DEFAULT) -> datetime:
     """The instant the Art 36 period ends: the same local date and time N calendar years on."""
-    local = captured_at.astimezone(SHANGHAI)
+    local = captured_at.astimezone(CST)
     year = local.year + settings.limitation_years
     try:
         return local.replace(year=year)
@@ -61,7 +61,7 @@ def _limitation_bar(captured_at: datetime, now: datetime, settings: RuleSettings
     if now <= deadline:
         return None
     reason = (
-        f"违法行为发生于 {captured_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}，"
+        f"违法行为发生于 {captured_at.astimezone(CST):%Y-%m-%d %H:%M}，"
         f"已超过 {settings.limitation_years} 年处罚时效（截至 {deadline:%Y-%m-%d %H:%M}）"
     )
     return PenaltyBar("limitation_expired", reason, LIMITATION_BASIS)

@@ -10,7 +10,7 @@ from decimal import ROUND_DOWN, Decimal
 from .dimensions import DimensionFinding, dimension_findings
 from .facts import ReadingFacts, SiteFacts, local_date
 from .limits import MassLimit, mass_limit
-from .settings import DEFAULT, SHANGHAI, RuleSettings
+from .settings import CST, DEFAULT, RuleSettings
 from .tolerances import tolerance_for
 from .versions import VERSIONS, RuleVersion, later_versions, version_for
 
@@ -60,6 +60,14 @@ def _rate_pct(gross_kg: float, limit_kg: int) -> float:
     return float(rate.quantize(Decimal("0.01"), rounding=ROUND_DOWN))
 
 
+def deducted_excess(gross_kg: float, limit_kg: int, tolerance_kg: int) -> tuple[int | float, float]:
+    """超限量 and 超限率 after deducting the measurement error (domain-rules §1.5, §1.7):
+    (gross − deduction − limit, that ÷ limit × 100), both 0 when not over. A case, its
+    notice and decision, the party page and the watermark all state these two figures."""
+    effective_gross = gross_kg - tolerance_kg
+    return _excess(effective_gross, limit_kg), _rate_pct(effective_gross, limit_kg)
+
+
 def _lenient_limit(reading: ReadingFacts, versions: tuple[RuleVersion, ...]) -> MassLimit:
     """行政处罚法 Art 37: the act-time version, unless a later one in force is more lenient."""
     act_limit = mass_limit(reading, versions[0])
@@ -76,7 +84,7 @@ def _lenient_limit(reading: ReadingFacts, versions: tuple[RuleVersion, ...]) -> 
 def _applicable_versions(
     act_date: date, decided_on: date | None, versions: tuple[RuleVersion, ...]
 ) -> tuple[RuleVersion, ...]:
-    decided = decided_on or datetime.now(SHANGHAI).date()
+    decided = decided_on or datetime.now(CST).date()
     if versions is VERSIONS:  # the same two dates recur all day: worked out once per pair
         return _applicable_in_code(act_date, decided)
     return _applicable(act_date, decided, versions)

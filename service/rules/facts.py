@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .settings import SHANGHAI, SITE_KINDS
+from .settings import CST, SITE_KINDS
+
+__all__ = ["CST", "ReadingFacts", "SiteFacts", "local_date"]
 
 VEHICLE_TYPES = ("truck", "combination")
 
@@ -59,4 +61,4 @@ def local_date(moment: datetime) -> date:
     """The calendar date in China of an aware instant (rules take effect on local dates)."""
     if moment.utcoffset() is None:
         raise ValueError("datetime must be timezone-aware")
-    return moment.astimezone(SHANGHAI).date()
+    return moment.astimezone(CST).date()

@@ -15,7 +15,7 @@ from typing import Union, get_args, get_origin, get_type_hints
 
 # China has used a single UTC+8 offset without DST since 1991, so a fixed offset is
 # exact for every date this service can see and avoids depending on system tzdata.
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+CST = timezone(timedelta(hours=8), "Asia/Shanghai")  # the one local time zone (Beijing time)
 
 SITE_KINDS = ("wim", "static", "toll_entry")
 FINE_ROUNDINGS = ("floor", "ceil")

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from models import Reading, Site
+from service.clock import CST
 from service.extensions import db
-from service.ingest.operations import CST
 
 
 def baidunwang_hotspots(days: int, now: datetime | None = None) -> dict:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import Alert, Reading, User, WatchEntry
 from service import audit
+from service.errors import DomainError
 from service.extensions import db
 
 
@@ -38,11 +39,11 @@ def add_watch(
 
     plate = normalise_plate(plate or "")
     if not plate:
-        raise ValueError("车牌不能为空")
+        raise DomainError("车牌不能为空", 422, {"plate": ["必填"]})
     if not (reason or "").strip():
-        raise ValueError("布控须填写理由")
+        raise DomainError("布控须填写理由", 422, {"reason": ["必填"]})
     if ends_at <= _now():
-        raise ValueError("布控截止时间须晚于当前时间")
+        raise DomainError("布控截止时间须晚于当前时间", 422, {"until": ["须晚于当前时间"]})
     entry = WatchEntry(
         plate=plate,
         reason=reason.strip(),

@@ -64,10 +64,7 @@ class Watchlist(MethodView):
         """Supervisor puts a plate under watch with a reason and an end date."""
         if current_principal().role not in ("supervisor", "admin"):
             abort(403, message="只有执法负责人可以布控")
-        try:
-            entry = ops.add_watch(data["plate"], data["reason"], data["ends_at"], _actor())
-        except ValueError as exc:
-            abort(422, message=str(exc))
+        entry = ops.add_watch(data["plate"], data["reason"], data["ends_at"], _actor())
         db.session.commit()
         return entry
 

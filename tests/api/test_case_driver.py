@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from models import AuditEvent, Case, Driver
+from models import AuditEvent, Driver
 from service.extensions import db
 from tests.api.test_registry import USCC, valid_id_number
-from tests.conftest import ago, reading
+from tests.conftest import ago, mark_decided, reading
 
 LICENCE = valid_id_number("22010219800101123")  # 驾驶证号: the identity number, as usual
 
@@ -29,18 +27,7 @@ def open_cases(client, device, plates: list[str], site: str = "JL-WIM-01") -> li
 
 
 def decide(app, ids: list[int]) -> None:
-    with app.app_context():
-        db.session.execute(
-            update(Case)
-            .where(Case.id.in_(ids))
-            .values(
-                status="decided",
-                decision_kind="fine",
-                decision_amount_yuan=3000,
-                decided_at=datetime.now(UTC) - timedelta(days=1),
-            )
-        )
-        db.session.commit()
+    mark_decided(app, ids)
 
 
 def record_driver(client, headers, case_id: int, body: dict):

@@ -4,16 +4,16 @@ after), remove it unless something refers to it; the enterprise dossier (R-ENT-1
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 
 from models import AuditEvent, Case
 from service.extensions import db
 from service.rules import uscc_check_digit
 from tests.api.test_registry import USCC, valid_id_number
-from tests.conftest import ago, reading
+from tests.conftest import ago, mark_decided, reading
 
 OTHER_USCC = "91220101MA0000000" + uscc_check_digit("91220101MA0000000")
 ID_NO = valid_id_number("22010219800101123")
@@ -45,13 +45,7 @@ def open_cases(client, device, plate: str, count: int, days_back: int = 10) -> l
 
 
 def decide(app, ids: list[int]) -> None:
-    with app.app_context():
-        db.session.execute(
-            update(Case)
-            .where(Case.id.in_(ids))
-            .values(status="decided", decision_kind="fine", decided_at=datetime.now(UTC) - timedelta(days=1))
-        )
-        db.session.commit()
+    mark_decided(app, ids)
 
 
 def audit_events(app, object_type: str, *, creations: bool = False) -> list[AuditEvent]:
@@ -338,7 +332,7 @@ def test_the_dossier_shows_fleet_cases_permits_and_the_r_ent_10_share(app, clien
     assert [p["number"] for p in d["permits"]] == ["JL-DJ-2026-001"]
     assert d["case_total"] == 4 and {c["plate"] for c in d["cases"]} == {"吉A12345"}
     assert d["cases"][0]["captured_at"] > d["cases"][-1]["captured_at"]  # newest first
-    assert all(c["status"] == "decided" and c["overlimit_pct"] > 0 for c in d["cases"])
+    assert all(c["status"] == "decided" and c["excess_pct"] > 0 for c in d["cases"])
     status = d["status"]
     # 1 of a declared fleet of 5 vehicles = 20 %, more than 10 %: 停业整顿 (公路安全保护条例 第六十六条).
     assert status["rule_id"] == "R-ENT-10" and status["statutory_share_pct"] == 20.0 and status["triggered"]

@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from service.clock import CST
 from service.config import Config, ConfigError, load_rule_settings
-from service.ingest.operations import CST
 from service.rules.settings import DEFAULT, RuleSettings, RuleSettingsError, settings_from_mapping
 from tests.api.review.test_procedure import CHECKLIST, Officer
 from tests.conftest import reading

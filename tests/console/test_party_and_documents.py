@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import update
 
-from models import Case
+from models import PartyMatter
 from service.extensions import db
 from tests.api.review.test_procedure import CHECKLIST, Officer
 from tests.conftest import reading
@@ -84,7 +84,7 @@ def test_a_late_statement_is_refused_with_the_reason(app, noticed):
     case_id, code = noticed
     with app.app_context():
         db.session.execute(
-            update(Case).where(Case.id == case_id).values(statement_due=date.today() - timedelta(days=1))
+            update(PartyMatter).where(PartyMatter.case_id == case_id).values(statement_due=date.today() - timedelta(days=1))
         )
         db.session.commit()
     browser, _ = party_login(app, "吉A12345", code)

@@ -30,7 +30,7 @@ LINES = [
     "点位：G12 长春西 非现场执法点",
     "时间：2026-11-23 08:30:12",
     "车牌：吉A12345（黄）",
-    "总质量 56,000 kg / 限值 49,000 kg / 超限 7,000 kg（14.28%）",
+    "总质量 56,000 kg / 限值 49,000 kg / 扣除误差 2,800 kg 后超限 4,200 kg（8.57%）",
 ]
 GREY = (128, 128, 128)
 
@@ -281,18 +281,18 @@ def test_watermark_needs_text(lines):
 
 def test_watermark_lines_in_chinese():
     lines = watermark_lines(
-        "G12 长春西 非现场执法点", "2026-11-23 08:30:12", "吉A12345", "黄", 56000, 49000, 7000, 14.28
+        "G12 长春西 非现场执法点", "2026-11-23 08:30:12", "吉A12345", "黄", 56000, 49000, 2800, 4200, 8.57
     )
     assert lines == LINES
 
 
 def test_watermark_lines_without_plate_and_with_floats():
-    lines = watermark_lines("S1 测试点", "2026-01-01 00:00:00", None, None, 56000.0, 49000, 7000.0, 14.2857)
+    lines = watermark_lines("S1 测试点", "2026-01-01 00:00:00", None, None, 56000.0, 49000, 0, 7000.0, 14.2857)
     assert lines[2] == "车牌：未识别"
-    assert lines[3] == "总质量 56,000 kg / 限值 49,000 kg / 超限 7,000 kg（14.28%）"  # never rounded up
-    assert watermark_lines("S", "t", "", "蓝", 49123.5, 49000, 123.5, 0.25)[2:] == [
+    assert lines[3] == "总质量 56,000 kg / 限值 49,000 kg / 扣除误差 0 kg 后超限 7,000 kg（14.28%）"  # never rounded up
+    assert watermark_lines("S", "t", "", "蓝", 49123.5, 49000, 0, 123.5, 0.25)[2:] == [
         "车牌：未识别（蓝）",
-        "总质量 49,123.5 kg / 限值 49,000 kg / 超限 123.5 kg（0.25%）",
+        "总质量 49,123.5 kg / 限值 49,000 kg / 扣除误差 0 kg 后超限 123.5 kg（0.25%）",
     ]
 
 

@@ -70,7 +70,7 @@ def test_baidunwang_cases_come_first_in_the_queue(client, device, login):
     cases = client.get("/api/v1/cases", headers=login("officer")).get_json()
     assert [c["baidunwang"] for c in cases] == [True, False, False]
     assert cases[0]["gross_weight_kg"] == 100000
-    assert cases[1]["overlimit_pct"] > cases[2]["overlimit_pct"]
+    assert cases[1]["excess_pct"] > cases[2]["excess_pct"]
 
 
 def test_replay_is_a_duplicate_and_changes_nothing(app, client, device):

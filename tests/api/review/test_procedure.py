@@ -11,7 +11,7 @@ from datetime import UTC, date, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from models import Case
+from models import Case, PartyMatter
 from service.extensions import db
 from tests.conftest import reading
 
@@ -155,8 +155,8 @@ def test_late_statement_is_refused_with_the_deadline(app, client, people, case_i
     officer, _ = walk_to_notice(client, people, case_id)
     with app.app_context():
         db.session.execute(
-            update(Case)
-            .where(Case.id == case_id)
+            update(PartyMatter)
+            .where(PartyMatter.case_id == case_id)
             .values(
                 statement_due=date.today() - timedelta(days=1), hearing_request_due=date.today() - timedelta(days=20)
             )

@@ -1,27 +1,25 @@
-"""Console pages for one registry record: view and correct it, remove it, and the enterprise dossier.
-
-Registered on the console blueprint (imported at the end of service/console/routes.py).
-The same operations as the API (service/registry/editing.py) do the work, so the two
-cannot disagree.
+"""The registry in the console: the lists and their CSV imports, one record to view, correct
+or remove, the enterprise dossier, and the repeat-offender lists. The same operations as
+the API (service/registry/editing.py) do the work, so the two cannot disagree.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from models import Enterprise, Site
+from models import Driver, Enterprise, ImportJob, Permit, Site, Vehicle
 from models.reading import PLATE_COLOR_LABELS
 from models.registry import ENTERPRISE_KINDS, REGISTRY_KINDS, can_delete_registry, can_edit_registry
 from service import audit
-from service.console.routes import bp
 from service.console.session import check_csrf, current_user, login_required
 from service.extensions import db
 from service.registry import editing
 from service.registry import operations as ops
 
+bp = Blueprint("registry_console", __name__, template_folder="templates")
 READERS = ("admin", "supervisor", "officer", "investigator")
 VEHICLE_TYPES = {"": "未登记", "truck": "货车", "combination": "汽车列车"}
 AUDIT_LABELS = {"registry.create": "登记", "registry.update": "修改登记", "registry.delete": "删除登记"}
@@ -116,15 +114,15 @@ def _patch_from_form(kind: str) -> dict:
 
 def _record_url(kind: str, row) -> str:
     if kind == "enterprises":
-        return url_for("console.enterprise_dossier", enterprise_id=row.id)
-    return url_for("console.registry_record", kind=kind, record_id=row.id)
+        return url_for("registry_console.enterprise_dossier", enterprise_id=row.id)
+    return url_for("registry_console.registry_record", kind=kind, record_id=row.id)
 
 
 def _render(kind: str, row, values: dict, status: int = 200, errors: dict | None = None):
     user = current_user()
     return (
         render_template(
-            "console/registry_record.html",
+            "registry/registry_record.html",
             kind=kind,
             kind_label=REGISTRY_KINDS[kind],
             row=row,
@@ -190,7 +188,7 @@ def registry_delete(kind: str, record_id: int):
     row = _row_or_404(kind, record_id)
     if request.form.get("confirm") != "1":
         flash("请勾选“确认删除”后再删除", "error")
-        return redirect(url_for("console.registry_record", kind=kind, record_id=record_id))
+        return redirect(url_for("registry_console.registry_record", kind=kind, record_id=record_id))
     name = editing.title(kind, row)
     try:
         editing.delete_record(kind, row, actor=user.username, actor_user_id=user.id)
@@ -200,7 +198,7 @@ def registry_delete(kind: str, record_id: int):
         return redirect(_record_url(kind, row))
     db.session.commit()
     flash(f"已删除{REGISTRY_KINDS[kind]} {name}", "ok")
-    return redirect(url_for("console.registry", kind=kind))
+    return redirect(url_for("registry_console.registry", kind=kind))
 
 
 @bp.get("/registry/enterprises/<int:enterprise_id>")
@@ -212,7 +210,7 @@ def enterprise_dossier(enterprise_id: int):
     enterprise = _row_or_404("enterprises", enterprise_id)
     user = current_user()
     return render_template(
-        "console/enterprise_dossier.html",
+        "registry/enterprise_dossier.html",
         d=dossier(enterprise),
         e=enterprise,
         ENTERPRISE_KINDS=ENTERPRISE_KINDS,
@@ -226,3 +224,58 @@ def enterprise_dossier(enterprise_id: int):
 def registry_enterprise(enterprise_id: int | None) -> Enterprise | None:
     """For pages that show a linked enterprise (the case page): the registered enterprise, if any."""
     return db.session.get(Enterprise, enterprise_id) if enterprise_id else None
+
+
+LISTS = {"vehicles": (Vehicle, Vehicle.plate), "enterprises": (Enterprise, Enterprise.name),
+         "drivers": (Driver, Driver.name), "permits": (Permit, Permit.plate)}  # fmt: skip
+
+
+@bp.route("/registry", methods=["GET", "POST"])
+@login_required(*READERS)
+def registry():
+    """The registry's lists, searchable; admins and supervisors import CSV files here."""
+    from service.ingest import imports
+    from service.outbox import enqueue_outbox
+
+    kind = request.values.get("kind", "vehicles")
+    if kind not in LISTS:
+        abort(404)
+    if request.method == "POST":
+        check_csrf()
+        if current_user().role not in ("admin", "supervisor"):
+            abort(403)
+        upload = request.files.get("file")
+        data = upload.read() if upload else b""
+        if not data:
+            flash("请选择要导入的 CSV 文件", "error")
+            return redirect(url_for("registry_console.registry", kind=kind))
+        job = imports.store_upload(upload.filename or f"{kind}.csv", data, user_id=current_user().id, kind=kind)
+        enqueue_outbox("import.requested", {"import_job_id": job.id})
+        db.session.commit()
+        flash(f"已开始导入（任务 {job.id}），刷新本页可查看进度", "ok")
+        return redirect(url_for("registry_console.registry", kind=kind))
+    model, column = LISTS[kind]
+    q = request.args.get("q", "").strip()
+    stmt = select(model).order_by(model.id.desc()).limit(200)
+    if q:
+        stmt = stmt.where(column.contains(q))
+    jobs = db.session.scalars(select(ImportJob).where(ImportJob.kind == kind).order_by(ImportJob.id.desc()).limit(5))
+    return render_template(
+        "registry/registry.html",
+        kind=kind,
+        rows=db.session.scalars(stmt).all(),
+        q=q,
+        jobs=jobs.all(),
+        can_import=current_user().role in ("admin", "supervisor"),
+    )
+
+
+@bp.get("/repeat-offenders")
+@login_required(*READERS)
+def repeat_offenders():
+    from service.registry.repeat import listed
+
+    kind = request.args.get("kind", "vehicle")
+    if kind not in ("vehicle", "driver", "enterprise"):
+        abort(404)
+    return render_template("registry/repeat.html", kind=kind, rows=listed(kind))

@@ -1,0 +1,293 @@
+"""The officers' and supervisors' console: the review queue, the case page and its steps,
+my cases, deadlines, notices and decisions. Every step posts to one route that runs the
+step table (service/procedure), like the API; the page shows the steps the user may take."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
+from marshmallow import EXCLUDE, ValidationError
+from sqlalchemy import func, select
+
+from models import Case, EvidenceImage, PartyMatter, Site
+from models.case import OPEN_STATUSES, REVIEW_CHECKS
+from service import audit, clock
+from service.console.session import check_csrf, current_user, login_required
+from service.errors import DomainError
+from service.extensions import db
+from service.procedure import run_step
+from service.review.queries import case_detail, case_query, deadline_list, earlier_cases, rows_view, weighing
+from service.review.schemas import CaseQueryArgsSchema
+
+bp = Blueprint("review_console", __name__, template_folder="templates")
+REVIEWERS = ("admin", "supervisor", "officer")
+PAGE_SIZE = 25
+
+
+def _queue_args() -> dict:
+    """The queue's filters, read by the API's own query schema (a bad date is said and ignored)."""
+    raw = {k: v.strip() for k, v in request.args.items() if v.strip() and k != "page"}
+    schema = CaseQueryArgsSchema(unknown=EXCLUDE)
+    try:
+        args = schema.load(raw)
+    except ValidationError as exc:
+        for key in ("from", "to"):
+            if key in exc.messages:
+                flash(f"日期格式应为 YYYY-MM-DD：{raw[key]}", "error")
+        args = schema.load({k: v for k, v in raw.items() if k not in exc.messages})
+    if "status" not in request.args:
+        args["status"] = "pending_review"
+    return args
+
+
+@bp.get("/cases")
+@login_required(*REVIEWERS)
+def cases():
+    stmt = case_query(_queue_args())
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    page = max(1, request.args.get("page", 1, type=int))
+    rows = db.session.execute(stmt.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return render_template(
+        "review/cases.html",
+        rows=rows_view(rows),
+        total=total,
+        page=page,
+        pages=max(1, math.ceil(total / PAGE_SIZE)),
+        sites=db.session.scalars(select(Site).order_by(Site.code)).all(),
+        args=request.args,
+    )
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required(*REVIEWERS)
+def case_page(case_id: int):
+    case = db.session.get(Case, case_id)
+    if case is None:
+        abort(404)
+    detail = case_detail(case, current_user())
+    return render_template(
+        "review/case.html",
+        case=detail,
+        obj=case,
+        reading=weighing(case),
+        site=db.session.get(Site, case.site_id),
+        earlier=earlier_cases(case),
+        today=clock.today(),
+        evidence=db.session.scalars(
+            select(EvidenceImage).where(EvidenceImage.reading_id == case.reading_id).order_by(EvidenceImage.id)
+        ).all(),
+        may={a["step"] for a in detail["actions"] if a["party"] in (None, "vehicle")},
+        REVIEW_CHECKS=REVIEW_CHECKS,
+        timeline=audit.events_for("case", case.id),
+        needs_checklist=detail["site"]["kind"] in ("wim", "toll_entry"),
+    )
+
+
+# ── one route for every step, as the API: form → the step's input → the step table ──
+
+
+def _text(name: str) -> str | None:
+    return request.form.get(name, "").strip() or None
+
+
+def _number(name: str, kind=int):
+    raw = request.form.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise DomainError(f"「{raw}」不是有效的数字", 422, {name: ["须为数字"]}) from None
+    if not math.isfinite(value):
+        raise DomainError(f"「{raw}」不是有效的数字", 422, {name: ["须为有限数值"]})
+    return value
+
+
+def _date(name: str):
+    from datetime import date
+
+    raw = request.form.get(name, "").strip()
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise DomainError(f"日期格式应为 YYYY-MM-DD：{raw}", 422, {name: ["日期无效"]}) from None
+
+
+# What each step's console form sends; the operation checks it as it checks the API's input.
+FORMS = {
+    "confirm": lambda f: {"checklist": {k: k in f for k in REVIEW_CHECKS}, "note": _text("note")},
+    "dismissal": lambda f: {"reason": f.get("reason", "")},
+    "approve_dismissal": lambda f: {},
+    "reject_dismissal": lambda f: {"reason": _text("reason")},
+    "assign": lambda f: {"user_id": _number("user_id") or 0},
+    "driver": lambda f: {k: _text(k) for k in ("name", "licence_no", "qualification_no", "identity_number")},
+    "station_action": lambda f: {"kind": f.get("kind", ""), "kg": _number("kg", float), "note": _text("note")},
+    "notice": lambda f: {},
+    "statement": lambda f: {"kind": f.get("kind", "statement"), "text": f.get("text", ""), "channel": "officer"},
+    "hearing": lambda f: {"record": f.get("record", "")},
+    "decision": lambda f: {
+        "kind": f.get("kind", ""),
+        "amount_yuan": _number("amount_yuan") or 0,
+        "reason": _text("reason"),
+    },
+    "approve_decision": lambda f: {},
+    "reject_decision": lambda f: {"reason": f.get("reason", "")},
+    "service": lambda f: {"method": f.get("method", "")},
+    "payment": lambda f: {"amount_yuan": _number("amount_yuan") or 0},
+    "close": lambda f: {},
+    "refer_police": lambda f: {"reason": f.get("reason", "")},
+    "refer": lambda f: {"note": _text("note")},
+    "acknowledge": lambda f: {"note": _text("note")},
+    "outcome": lambda f: {
+        "decision_number": f.get("decision_number", ""),
+        "decided_on": _date("decided_on"),
+        "fine_yuan": _number("fine_yuan"),
+        "points": _number("points"),
+        "note": _text("note"),
+    },
+}
+
+
+@bp.post("/cases/<int:case_id>/act/<step>")
+@login_required(*REVIEWERS)
+def case_act(case_id: int, step: str):
+    check_csrf()
+    if step not in FORMS:
+        abort(404)
+    g.return_to = url_for("review_console.case_page", case_id=case_id)  # a refusal is shown on the case page
+    case = db.session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+    if case is None:
+        abort(404)
+    matter = None
+    if request.form.get("matter_id"):
+        matter = next((m for m in case.matters if str(m.id) == request.form["matter_id"]), None)
+        if matter is None:
+            abort(404)
+    params = FORMS[step](request.form)
+    effect = run_step(step, case, current_user(), params, matter=matter, expected_version=_number("version"))
+    db.session.commit()
+    if step == "notice":
+        matter = matter or case.lead_matter
+        # The clear code lives only in this officer's signed session, for printing the notice.
+        session[f"party_code_{matter.id}"] = effect.result
+        flash(f"已发出告知书 {matter.notice_number}。当事人查询码：{effect.result}（已印在告知书上，请立即打印）", "ok")
+    else:
+        flash("已保存", "ok")
+    if step in ("confirm", "dismissal") and request.form.get("next_in_queue"):
+        return redirect(_next_in_queue())
+    return redirect(url_for("review_console.case_page", case_id=case_id))
+
+
+def _next_in_queue() -> str:
+    """The next pending case in queue order, for review without going back to the list."""
+    nxt = db.session.execute(case_query({"status": "pending_review"}).limit(1)).first()
+    return url_for("review_console.case_page", case_id=nxt[0].id) if nxt else url_for("review_console.cases")
+
+
+@bp.get("/cases/next")
+@login_required(*REVIEWERS)
+def next_case():
+    return redirect(_next_in_queue())
+
+
+@bp.get("/my-cases")
+@login_required(*REVIEWERS)
+def my_cases():
+    stmt = case_query({"mine": True}, user_id=current_user().id)
+    rows = db.session.execute(stmt.where(Case.status.in_(OPEN_STATUSES)).limit(200)).all()
+    return render_template(
+        "review/list.html", title="我的案件", rows=rows_view(rows), empty="没有分配给您或由您办理的未结案件"
+    )
+
+
+@bp.get("/deadlines")
+@login_required(*REVIEWERS)
+def deadlines():
+    from service.procedure.deadlines import deadline_view
+
+    items = []
+    for case, code in db.session.execute(deadline_list().limit(500)).all():
+        view = rows_view([(case, code)])[0]
+        view["deadlines"] = [d for d in deadline_view(case) if d["running"] and (d["overdue"] or d["due_soon"])]
+        items.append(view)
+    return render_template("review/deadlines.html", rows=items)
+
+
+# ── notices and decisions ────────────────────────────────────────────────────
+
+
+def _document(matter: PartyMatter | None, kind: str):
+    from service.review.documents import decision_document, notice_document
+
+    if matter is None or kind not in ("notice", "decision"):
+        abort(404)
+    if kind == "notice" and not matter.notice_number:
+        abort(404, description="尚未发出告知书")
+    if kind == "decision" and not matter.decision_number:
+        abort(404, description="尚未作出处罚决定")
+    if kind == "notice":
+        return notice_document(matter, session.get(f"party_code_{matter.id}"))
+    return decision_document(matter)
+
+
+def _lead(case_id: int) -> PartyMatter | None:
+    case = db.session.get(Case, case_id)
+    return case.lead_matter if case is not None else None
+
+
+def _show(matter: PartyMatter | None, kind: str, pdf_url: str):
+    doc = _document(matter, kind)
+    images = [
+        (e.kind, f"/evidence/{e.id}/thumb")
+        for e in db.session.scalars(
+            select(EvidenceImage).where(
+                EvidenceImage.reading_id == matter.case.reading_id, EvidenceImage.status == "ready"
+            )
+        )
+    ]
+    return render_template("review/document.html", doc=doc, images=images, pdf_url=pdf_url)
+
+
+def _pdf(matter: PartyMatter | None, kind: str):
+    from service.review.documents import render_pdf
+
+    doc = _document(matter, kind)
+    filename = f"{doc.number or kind}.pdf"
+    headers = {"Content-Disposition": f'inline; filename="{filename}"'}
+    return Response(render_pdf(doc), mimetype="application/pdf", headers=headers)
+
+
+@bp.get("/cases/<int:case_id>/documents/<kind>")
+@login_required(*REVIEWERS)
+def document(case_id: int, kind: str):
+    """The owner's notice or decision, as a print view."""
+    return _show(_lead(case_id), kind, url_for("review_console.document_pdf", case_id=case_id, kind=kind))
+
+
+@bp.get("/cases/<int:case_id>/documents/<kind>.pdf")
+@login_required(*REVIEWERS)
+def document_pdf(case_id: int, kind: str):
+    return _pdf(_lead(case_id), kind)
+
+
+@bp.get("/matters/<int:matter_id>/documents/<kind>")
+@login_required(*REVIEWERS)
+def matter_document(matter_id: int, kind: str):
+    """Another party's notice or decision, as a print view."""
+    matter = db.session.get(PartyMatter, matter_id)
+    return _show(matter, kind, url_for("review_console.matter_document_pdf", matter_id=matter_id, kind=kind))
+
+
+@bp.get("/matters/<int:matter_id>/documents/<kind>.pdf")
+@login_required(*REVIEWERS)
+def matter_document_pdf(matter_id: int, kind: str):
+    return _pdf(db.session.get(PartyMatter, matter_id), kind)
+
+
+@bp.get("/evidence/<int:evidence_id>/<any(original, thumb, watermarked):variant>")
+@login_required(*REVIEWERS)
+def evidence_file(evidence_id: int, variant: str):
+    from service.evidence.serving import send_evidence
+
+    return send_evidence(evidence_id, variant)

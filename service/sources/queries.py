@@ -1,0 +1,46 @@
+"""Reads for source investigators (源头倒查专班): the source enterprises and their matters."""
+
+from __future__ import annotations
+
+from sqlalchemy import case, func, select
+
+from models import Enterprise, PartyMatter
+from models.matter import MATTER_DONE
+from service.extensions import db
+
+SOURCE_KINDS = ("source", "both")
+
+
+def source_enterprises(q: str | None = None, limit: int = 500) -> list[dict]:
+    """货运源头单位 in the registry, key sources first, with their matters open and in all."""
+    matters = (
+        select(
+            PartyMatter.enterprise_id,
+            func.count().label("total"),
+            func.sum(case((PartyMatter.status.not_in(MATTER_DONE), 1), else_=0)).label("open"),
+        )
+        .where(PartyMatter.party == "source_enterprise")
+        .group_by(PartyMatter.enterprise_id)
+        .subquery()
+    )
+    stmt = (
+        select(Enterprise, matters.c.total, matters.c.open)
+        .outerjoin(matters, matters.c.enterprise_id == Enterprise.id)
+        .where(Enterprise.kind.in_(SOURCE_KINDS))
+        .order_by(Enterprise.key_source.desc(), Enterprise.name)
+        .limit(limit)
+    )
+    if q:
+        stmt = stmt.where(Enterprise.name.contains(q) | Enterprise.uscc.contains(q))
+    return [
+        {"enterprise": e, "matters": int(total or 0), "open_matters": int(open_ or 0)}
+        for e, total, open_ in db.session.execute(stmt)
+    ]
+
+
+def source_matters(open_only: bool = True, limit: int = 200) -> list[PartyMatter]:
+    """The source enterprises' matters (一超四罚), open ones first."""
+    stmt = select(PartyMatter).where(PartyMatter.party == "source_enterprise")
+    if open_only:
+        stmt = stmt.where(PartyMatter.status.not_in(MATTER_DONE))
+    return list(db.session.scalars(stmt.order_by(PartyMatter.opened_at.desc()).limit(limit)))
