@@ -818,7 +818,8 @@ class Backend:
         """The rows the ingest would insert for these streams (first of each key, valid only),
         computed by the service's own validation and classification."""
         from service.config import rule_settings
-        from service.ingest.operations import _prepare, load_sites
+        from service.ingest.operations import _prepare
+        from service.ingest.sites import load_sites
 
         now = datetime.now(UTC)
         skew = timedelta(seconds=300)
