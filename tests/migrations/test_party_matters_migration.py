@@ -6,16 +6,13 @@ every case's figures, decisions, statements, payments and the audit chain — an
 
 from __future__ import annotations
 
-import os
 from decimal import ROUND_DOWN, Decimal
 
 import pytest
 from sqlalchemy import MetaData, select
 
-from tests.conftest import BACKENDS
-from tests.harness import create_database
 from tests.migrations import fixture_io
-from tests.migrations.test_fixture_io import FIXTURE, OLD_HEAD
+from tests.migrations.test_fixture_io import demo, old_head_db  # noqa: F401  (fixtures)
 
 MOVED = (
     "notice_number", "notice_issued_at", "notice_issued_by_id", "party_code_hash", "statement_due",
@@ -35,32 +32,17 @@ AUDIT = ("id", "at", "actor_user_id", "actor", "action", "object_type", "object_
          "reason", "data", "prev_hash", "hash")  # fmt: skip
 
 
-@pytest.fixture(params=BACKENDS)
-def upgraded(request, tmp_path):
+@pytest.fixture
+def upgraded(old_head_db, demo):  # noqa: F811  (the fixtures imported above)
     """(rows before, rows after, app) for the demo database upgraded from the old head."""
+    from flask import current_app
     from flask_migrate import upgrade
 
-    from service import create_app
-    from service.extensions import db
-
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'upgrade.db'}"
-    else:
-        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        url = create_database(request.getfixturevalue("pg_base_url"), f"zhichao_upgrade_{worker}")
-    app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "EVIDENCE_DIR": tmp_path / "ev"}
-    )
-    with app.app_context():
-        upgrade(revision=OLD_HEAD)
-        with db.engine.begin() as conn:
-            fixture_io.load(conn, fixture_io.read(FIXTURE))
-        before = _rows(db.engine)
-        upgrade()
-        after = _rows(db.engine)
-        yield before, after, app
-        db.session.remove()
-        db.engine.dispose()
+    with old_head_db.begin() as conn:
+        fixture_io.load(conn, demo)
+    before = _rows(old_head_db)
+    upgrade()
+    return before, _rows(old_head_db), current_app._get_current_object()
 
 
 def _rows(engine) -> dict[str, dict[int, dict]]:
