@@ -11,6 +11,7 @@ from sqlalchemy import Select, exists, or_, select
 from models import Case, EvidenceImage, PartyMatter, Reading, Site, User
 from models.case import CASE_STATUS_LABELS
 from service import clock
+from service.errors import DomainError
 from service.extensions import db
 from service.procedure import actions_for
 from service.procedure.deadlines import deadline_query, deadline_view
@@ -162,7 +163,7 @@ def matter_view(matter: PartyMatter) -> dict:
     try:
         usable = matter.case.penalty_usable or matter.case.reweigh_reading_id
         view["penalty_proposal"] = proposal_for(matter).to_dict() if matter.handled_here and usable else None
-    except Exception:  # noqa: BLE001 - a matter whose band is not stated yet shows none
+    except (DomainError, ValueError):  # a matter whose band is not stated (yet), an act before 2016-09-21
         view["penalty_proposal"] = None
     return view
 
