@@ -493,7 +493,11 @@ def _decide_a_regular() -> tuple[str | None, int]:
     supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
     pending = (Case.status == "pending_review", Case.penalty_usable.is_(True), Case.enterprise_id.is_not(None))
     plates = db.session.scalars(
-        select(Case.plate).where(*pending).group_by(Case.plate).having(func.count() >= 4).order_by(func.count().desc())
+        select(Case.plate)
+        .where(*pending)
+        .group_by(Case.plate)
+        .having(func.count() >= 4)
+        .order_by(func.count().desc(), Case.plate)  # ties by plate: the same regular on every database
     ).all()
     if officer is None or supervisor is None:
         return None, 0
@@ -525,6 +529,12 @@ def _decide_a_regular() -> tuple[str | None, int]:
         step("decision", case, officer, kind=proposal.kind, amount_yuan=proposal.proposed_yuan)
         step("approve_decision", case, supervisor)
         decided += 1
+    if driver is not None:
+        # The same driver made the trips a lapsed verification bars from a penalty: recorded on
+        # those too, every case of the regular waiting for review carries the driver's 屡犯 flag.
+        rest = select(Case).where(Case.plate == plate, Case.status == "pending_review", Case.driver_id.is_(None))
+        for case in db.session.scalars(rest.order_by(Case.captured_at)).all():
+            step("driver", case, officer, driver_id=driver.id)
     return plate, decided
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
+import time_machine
 from sqlalchemy import func, select
 
 from models import AuditEvent, Case, Reading, Site, SiteDailyStats, User
@@ -117,10 +119,33 @@ def test_demo_takes_a_regular_overloader_through_the_procedure(app):
         assert [(i["plate"], i["rolling_count"]) for i in vehicles] == [(plate, 4)]
         assert [i["rolling_count"] for i in drivers] == [4]
         decided = db.session.scalars(select(Case).where(Case.plate == plate, Case.status == "decided")).all()
-        assert len(decided) == 4 and all(c.lead_matter.decision_number and c.lead_matter.repeat_at_decision for c in decided)
+        assert len(decided) == 4 and all(
+            c.lead_matter.decision_number and c.lead_matter.repeat_at_decision for c in decided
+        )
         waiting = db.session.scalars(select(Case).where(Case.plate == plate, Case.status == "pending_review")).all()
         flags = repeat_flags(waiting)
         assert all({"vehicle", "driver"} <= {f["subject"] for f in flags[c.id]} for c in waiting)
         intact, bad, checked = verify()
         assert intact and bad is None and checked > 4 * 6  # every step of the four cases is in the chain
     assert f"办案示例：{plate} 的 4 件案件" in summary
+
+
+# The demo is generated relative to "now": at this moment (09:10 in Beijing) its regular overloader
+# has cases waiting from the 吉林 WIM point whose verification had lapsed (issue item 11).
+LAPSED_DEVICE_MOMENT = datetime(2026, 11, 26, 1, 10, tzinfo=UTC)
+
+
+def test_demo_regular_s_cases_barred_by_a_lapsed_device_carry_the_driver_flag_too(app):
+    """Every case of the regular waiting for review shows the driver's 屡犯 flag, the ones a
+    lapsed verification bars from a penalty included: the same driver made those trips."""
+    from service.registry.repeat import repeat_flags
+
+    with time_machine.travel(LAPSED_DEVICE_MOMENT, tick=True), app.app_context():
+        load_demo(days=14)
+        (plate,) = db.session.scalars(select(Case.plate).where(Case.status == "decided").distinct()).all()
+        (driver_id,) = db.session.scalars(select(Case.driver_id).where(Case.status == "decided").distinct()).all()
+        waiting = db.session.scalars(select(Case).where(Case.plate == plate, Case.status == "pending_review")).all()
+        assert any(not c.penalty_usable for c in waiting)  # the moment still shows what it is about
+        assert all(c.driver_id == driver_id for c in waiting)
+        flags = repeat_flags(waiting)
+        assert all({"vehicle", "driver"} <= {f["subject"] for f in flags[c.id]} for c in waiting)
