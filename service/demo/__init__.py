@@ -1,0 +1,208 @@
+"""The demo data set (`flask --app wsgi demo load`): what a newcomer learns from.
+
+Seven weighing points in three Jilin cities, one login per role, a registry (transport
+and source enterprises, the regular trucks and their drivers, oversize permits) and
+about 30 days of weighing records. The records go through the real ingest path
+(`ingest_batch` → classification → cases → outbox → daily figures), so what the
+console shows is what the service itself decided, never hand-made rows. The registry is
+made first, with the service's own operations, so that ingest applies the permits and
+the follow-up work links cases to vehicles and enterprises as it would live.
+
+Everything is generated from one fixed seed: two loads at the same `now` produce
+the same records. A second load changes nothing.
+
+The package: `data` (the constant tables: sites, users, enterprises, drivers, traffic
+shapes), `traffic` (the readings, generated), `registry` (the registry records),
+`procedure` (a regular overloader taken through the case procedure) and, here, the
+loading itself: sites, users, ingest and the summary.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from models import Case, Reading, Site, User
+from models.site import SITE_KIND_LABELS
+from models.user import ROLE_LABELS
+from service.admin.operations import create_site, create_user
+from service.extensions import db
+from service.ingest.operations import CST, ingest_batch
+
+from .data import DEMO_SITES, DEMO_USERS, REGIONS, SITES_BY_CODE, DemoUser
+from .procedure import _decide_a_regular
+from .registry import ensure_registry
+from .traffic import generate
+
+__all__ = ["ALREADY_LOADED", "DEMO_USERS", "DemoUser", "load_demo"]
+
+log = logging.getLogger(__name__)
+
+BATCH = 1000
+ACTOR = "demo"
+ALREADY_LOADED = "演示数据已存在，未作改动"
+
+
+@dataclass
+class Tally:
+    accepted: int = 0
+    rejected: int = 0
+    overlimit: int = 0
+    baidunwang: int = 0
+    cases: int = 0
+    permitted: int = 0  # over the limit, but on an oversize permit's route within its figures
+    decided_plate: str | None = None  # the regular overloader taken through the procedure
+    decided: int = 0
+
+
+def load_demo(now: datetime | None = None, days: int = 30) -> str:
+    """Load the demo data set (idempotent) and commit; returns a Chinese summary."""
+    now = now or datetime.now(UTC)
+    if now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    if now > datetime.now(UTC) + timedelta(minutes=5):
+        raise ValueError("now must not lie in the future: ingest refuses future records")
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    sites_made = _ensure_sites(now)
+    users_made = _ensure_users()
+    registry_made = ensure_registry(now)  # before readings: ingest applies the permits
+    db.session.commit()
+    tally = None
+    if not _has_readings():
+        tally = _load_readings(now, days)
+    if not sites_made and not users_made and not registry_made and tally is None:
+        return "\n".join([ALREADY_LOADED, *_login_lines()])
+    return _summary(sites_made, users_made, registry_made, tally)
+
+
+# Sites and users ------------------------------------------------------------------
+
+
+def _ensure_sites(now: datetime) -> list[str]:
+    existing = set(db.session.scalars(select(Site.code).where(Site.code.in_(SITES_BY_CODE))))
+    today = now.astimezone(CST).date()
+    made = []
+    for s in DEMO_SITES:
+        if s.code in existing:
+            continue
+        until = today + timedelta(days=s.calibration_days) if s.calibration_days is not None else None
+        create_site(s.code, s.name, s.kind, s.region_code, until, s.accuracy_class, actor=ACTOR)
+        made.append(s.code)
+    return made
+
+
+def _ensure_users() -> list[str]:
+    names = [u.username for u in DEMO_USERS]
+    existing = set(db.session.scalars(select(User.username).where(User.username.in_(names))))
+    made = []
+    for u in DEMO_USERS:
+        if u.username in existing:
+            continue
+        create_user(u.username, u.role, u.password, display_name=u.display_name, region_code=u.region_code, actor=ACTOR)
+        made.append(u.username)
+    return made
+
+
+def _demo_site_ids() -> list[int]:
+    return list(db.session.scalars(select(Site.id).where(Site.code.in_(SITES_BY_CODE))))
+
+
+def _has_readings() -> bool:
+    stmt = select(Reading.id).where(Reading.site_id.in_(_demo_site_ids())).limit(1)
+    return db.session.scalar(stmt) is not None
+
+
+# Readings: through the real ingest path -------------------------------------------
+
+
+def _load_readings(now: datetime, days: int) -> Tally:
+    """Ingest in batches of 1000 (commit each), then run the follow-up work."""
+    from service.outbox import drain
+
+    tally = Tally()
+    batch: list[tuple[datetime, dict]] = []
+    for when, item in generate(now, days):
+        batch.append((when, item))
+        if len(batch) == BATCH:
+            _ingest(batch, now, tally)
+            batch = []
+    if batch:
+        _ingest(batch, now, tally)
+    drain(max_batches=10_000)
+    db.session.commit()
+    tally.decided_plate, tally.decided = _decide_a_regular()
+    db.session.commit()
+    return tally
+
+
+def _ingest(batch: list[tuple[datetime, dict]], now: datetime, tally: Tally) -> None:
+    # The batch arrives a minute after its last record, as from a live device, so
+    # received_at, opened_at and the 90-day deadlines spread out like real ones.
+    received = min(batch[-1][0] + timedelta(minutes=1), now)
+    out = ingest_batch([item for _, item in batch], source="api", now=received)
+    db.session.commit()
+    tally.accepted += out.accepted
+    tally.rejected += out.rejected
+    for r in out.results:
+        if r["status"] == "rejected":
+            log.warning("demo: record rejected: %s", r["errors"])
+            continue
+        tally.overlimit += bool(r["overlimit"])
+        tally.baidunwang += bool(r["baidunwang"])
+        tally.cases += r["case_id"] is not None
+        tally.permitted += r.get("permit_status") == "permitted"
+    if tally.accepted // 10_000 != (tally.accepted - out.accepted) // 10_000:
+        log.info("演示数据：已写入 %d 条检测记录", tally.accepted)
+
+
+# Summary ----------------------------------------------------------------------------
+
+
+def _login_lines() -> list[str]:
+    return ["演示账号（用户名 / 密码 / 角色）："] + [
+        f"{u.username} / {u.password} / {ROLE_LABELS[u.role]}" for u in DEMO_USERS
+    ]
+
+
+def _summary(sites_made: list[str], users_made: list[str], registry_made: Counter, tally: Tally | None) -> str:
+    kinds = Counter(SITES_BY_CODE[c].kind for c in sites_made)
+    kind_text = "、".join(f"{label} {kinds[k]}" for k, label in SITE_KIND_LABELS.items() if kinds[k])
+    regions = "、".join(REGIONS[c] for c in sorted({SITES_BY_CODE[c].region_code for c in sites_made}))
+    lines = ["演示数据已加载："]
+    lines.append(f"点位：新建 {len(sites_made)} 个" + (f"（{regions}；{kind_text}）" if kind_text else "（已存在）"))
+    lines.append(f"用户：新建 {len(users_made)} 个")
+    labels = (
+        ("enterprises", "企业", "家"),
+        ("vehicles", "车辆", "辆"),
+        ("drivers", "驾驶人", "名"),
+        ("permits", "大件运输许可", "件"),
+    )
+    lines.append("登记簿：新建 " + "、".join(f"{label} {registry_made[k]} {unit}" for k, label, unit in labels))
+    if tally is None:
+        lines.append("检测记录：已存在，未重复生成")
+    else:
+        lines.extend(_reading_lines(tally))
+    return "\n".join(lines + _login_lines())
+
+
+def _reading_lines(t: Tally) -> list[str]:
+    rate = t.overlimit / t.accepted * 100 if t.accepted else 0.0
+    unusable = db.session.scalar(
+        select(func.count()).select_from(Case).where(Case.site_id.in_(_demo_site_ids()), Case.penalty_usable.is_(False))
+    )
+    lines = [f"检测记录：接收 {t.accepted} 条，超限 {t.overlimit} 条（{rate:.1f}%），百吨王 {t.baidunwang} 条"]
+    if t.rejected:
+        lines.append(f"另有 {t.rejected} 条被拒收（见日志）")
+    lines.append(f"案件：新立 {t.cases} 件待审核，其中 {unusable} 件因设备检定过期等原因不能作为处罚依据")
+    if t.permitted:
+        lines.append(f"另有 {t.permitted} 条超限记录持大件运输许可在许可路线上通行，未立案")
+    if t.decided:
+        lines.append(
+            f"办案示例：{t.decided_plate} 的 {t.decided} 件案件已走完告知、决定程序（见屡犯名单），其后的案件带屡犯标记"
+        )
+    return lines
