@@ -80,12 +80,12 @@ from .repeat import (  # noqa: E402
     DecidedViolation,
     RepeatAssessment,
     assess_driver,
-    assess_enterprise,
     assess_vehicle,
     blacklist_listing_ends,
     counting_cycle,
     rolling_window,
 )
+from .repeat_enterprise import assess_enterprise  # noqa: E402
 
 __all__ += [
     "DecidedViolation",
