@@ -30,8 +30,9 @@ from models import Case, Reading, Site, User
 from models.site import SITE_KIND_LABELS
 from models.user import ROLE_LABELS
 from service.admin.operations import create_site, create_user
+from service.clock import CST
 from service.extensions import db
-from service.ingest.operations import CST, ingest_batch
+from service.ingest.operations import ingest_batch
 
 from .data import DEMO_SITES, DEMO_USERS, REGIONS, SITES_BY_CODE, DemoUser
 from .procedure import _decide_a_regular

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
-from service.ingest.operations import CST
+from service.clock import CST
 from service.rules import identity_number_is_valid, uscc_check_digit
 
 from .data import (

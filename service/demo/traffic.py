@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from service.ingest.operations import CST
+from service.clock import CST
 from service.rules import ReadingFacts
 from service.rules.limits import mass_limit
 from service.rules.versions import version_for

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from models import Case, Driver, Enterprise, PartyMatter, Vehicle
 from models.case import DECIDED
+from service.clock import CST
 from service.config import rule_settings
 from service.extensions import db
-from service.ingest.operations import CST
 from service.rules import DecidedViolation, assess_driver, assess_enterprise, assess_vehicle, plate_is_valid
 
 LOOKBACK_DAYS = 2 * 366  # the longest cycle plus a year: older decisions cannot count
