@@ -30,6 +30,8 @@ def alert_rows(args: dict, limit: int = 200) -> list[dict]:
         stmt = stmt.where(Alert.acknowledged_at.is_(None))
     if args.get("after_id"):
         stmt = stmt.where(Alert.id > args["after_id"])
+    if args.get("id"):
+        stmt = stmt.where(Alert.id == args["id"])
     rows = db.session.execute(stmt.order_by(Alert.id.desc()).limit(limit)).all()
     return [
         {
@@ -104,4 +106,4 @@ def acknowledge(data, alert_id: int):
         abort(403, message="只有执法人员可以确认告警")
     ops.acknowledge(alert, _actor(), data.get("note"))
     db.session.commit()
-    return next(r for r in alert_rows({}, limit=10_000) if r["id"] == alert_id)
+    return alert_rows({"id": alert_id}, limit=1)[0]
