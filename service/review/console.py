@@ -77,7 +77,6 @@ def case_page(case_id: int):
         evidence=db.session.scalars(
             select(EvidenceImage).where(EvidenceImage.reading_id == case.reading_id).order_by(EvidenceImage.id)
         ).all(),
-        may={a["step"] for a in detail["actions"] if a["party"] in (None, "vehicle")},
         REVIEW_CHECKS=REVIEW_CHECKS,
         timeline=audit.events_for("case", case.id),
         needs_checklist=detail["site"]["kind"] in ("wim", "toll_entry"),
