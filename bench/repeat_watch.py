@@ -67,7 +67,7 @@ from bench.ingest import (  # noqa: E402
 TARGET_STATUS_MS = 5.0
 TARGET_WATCH_MS_PER_READING = 0.1
 
-DATA_VERSION = 1  # bump when the generated data changes: cached databases are refilled
+DATA_VERSION = 2  # bump when the generated data changes: cached databases are refilled
 ROWS = 10_000_000
 QUICK_ROWS = 1_000_000
 DAYS = 730  # readings over the last two years: the repeat look-back (2 × 366 days) is full
@@ -82,6 +82,8 @@ CACHE = ROOT / "bench" / ".cache" / "repeat_watch"
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 LETTERS = "ABCDEFGHJK"
 DECIDED = ("decided", "served", "executed", "closed")
+# The fill's statuses of a case past review: it has its vehicle owner's matter.
+REVIEWED = ("confirmed", "notice_issued", *DECIDED)
 
 # The mix. Plate k of P is drawn as floor(P · u^1.5): the most frequent plates pass ~900
 # times in two years at 10M readings, the rarest a few times. One plate in 40 is a habitual
@@ -287,8 +289,10 @@ def vehicles_sql(sql: Sql, shape: Shape, enterprises: int, now_ts: str) -> str:
 
 
 def cases_sql(sql: Sql, shape: Shape) -> str:
-    """One case per over-limit reading; its progress follows its age (decided ones
-    25–65 days after the act, some dismissed, some stalled), linked to the vehicle."""
+    """One case per over-limit reading, standing on that reading's weighing (excess and rate
+    after the measurement deduction, the rate truncated to 2 dp); its progress follows its
+    age (decided ones 25–65 days after the act, some dismissed, some stalled), linked to the
+    vehicle. The procedure is its owner's matter's: `matters_sql`."""
     age = f"({shape.rows} - r.id) * {DAYS}.0 / {shape.rows}"
     status = (
         "CASE WHEN h < 120 AND age >= 10 THEN 'dismissed'"
@@ -299,30 +303,55 @@ def cases_sql(sql: Sql, shape: Shape) -> str:
         " WHEN age >= dd THEN 'decided'"
         " WHEN age < 5 THEN 'pending_review' WHEN age < 15 THEN 'confirmed' ELSE 'notice_issued' END"
     )
-    decided = f"y.status IN {DECIDED}"
-    fine = sql.int_("500 * ceil(y.overlimit_kg / 1000)")
+    net = "y.gross_weight_kg - y.tolerance_kg"  # after the measurement deduction
+    excess = f"CASE WHEN {net} > y.limit_kg THEN {net} - y.limit_kg ELSE 0 END"
     return (
         "INSERT INTO cases (reading_id, site_id, status, plate, captured_at, opened_at, decide_by, baidunwang,"
-        " overlimit_pct, penalty_usable, prior_case_count, version, vehicle_id, enterprise_id, notice_number,"
-        " notice_issued_at, decision_kind, decision_amount_yuan, decided_at, decision_number, served_at, closed_at)"
+        " penalty_usable, prior_case_count, version, vehicle_id, enterprise_id, reviewed_at, closed_at,"
+        " weighing_reading_id, gross_weight_kg, limit_kg, tolerance_kg, excess_kg, excess_pct, rule_id, rule_article,"
+        " rule_version)"
         " SELECT y.id, y.site_id, y.status, y.plate, y.captured_at, y.received_at,"
-        f" {sql.plus_days('y.received_at', '90')}, y.baidunwang, y.overlimit_pct, TRUE,"
+        f" {sql.plus_days('y.received_at', '90')}, y.baidunwang, TRUE,"
         " CASE WHEN y.plate IS NULL THEN 0 ELSE y.prior END, 1, y.vehicle_id, y.enterprise_id,"
-        " CASE WHEN y.status NOT IN ('pending_review', 'confirmed', 'dismissed') THEN 'GZ' || y.id END,"
-        f" CASE WHEN y.status NOT IN ('pending_review', 'confirmed', 'dismissed') THEN {sql.plus_days('y.captured_at', '8')} END,"
-        f" CASE WHEN {decided} THEN CASE WHEN y.h % 13 = 0 THEN 'warning' ELSE 'fine' END END,"
-        f" CASE WHEN {decided} AND y.h % 13 <> 0 THEN CASE WHEN {fine} > 30000 THEN 30000 ELSE {fine} END END,"
-        f" CASE WHEN {decided} THEN {sql.plus_days('y.captured_at', 'y.dd')} END,"
-        f" CASE WHEN {decided} THEN 'JD' || y.id END,"
-        f" CASE WHEN y.status IN ('served', 'executed', 'closed') THEN {sql.plus_days('y.captured_at', 'y.dd + 5')} END,"
-        f" CASE WHEN y.status = 'closed' THEN {sql.plus_days('y.captured_at', 'y.dd + 30')} END"
+        f" CASE WHEN y.status IN {REVIEWED} THEN {sql.plus_days('y.captured_at', '5')} END,"
+        f" CASE WHEN y.status = 'closed' THEN {sql.plus_days('y.captured_at', 'y.dd + 30')} END,"
+        f" y.id, y.gross_weight_kg, y.limit_kg, y.tolerance_kg, {excess},"
+        f" floor(({excess}) * 10000.0 / y.limit_kg) / 100.0, y.rule_id, y.rule_article, y.rule_version"
         f" FROM (SELECT x.*, {status} AS status FROM ("
-        "  SELECT r.id, r.site_id, r.plate, r.captured_at, r.received_at, r.baidunwang, r.overlimit_pct,"
-        f"   r.overlimit_kg, v.id AS vehicle_id, v.enterprise_id, r.id * 7919 % 1000 AS h, 25 + r.id * 31 % 40 AS dd,"
+        "  SELECT r.id, r.site_id, r.plate, r.captured_at, r.received_at, r.baidunwang, r.gross_weight_kg,"
+        "   r.limit_kg, r.tolerance_kg, r.rule_id, r.rule_article, r.rule_version,"
+        f"   v.id AS vehicle_id, v.enterprise_id, r.id * 7919 % 1000 AS h, 25 + r.id * 31 % 40 AS dd,"
         f"   {age} AS age, row_number() OVER (PARTITION BY r.plate ORDER BY r.captured_at, r.id) - 1 AS prior"
         "  FROM readings r LEFT JOIN vehicles v ON v.plate = r.plate AND v.plate_color = 'yellow'"
         "  WHERE r.overlimit"
         " ) x) y"
+    )
+
+
+def matters_sql(sql: Sql) -> str:
+    """The vehicle owner's matter of every case that reached confirmation, in the status the
+    case mirrors, with the procedure the case had before 31a23db (same numbers and dates:
+    notice 8 days after the act, decision `dd` days after, served 5 days later; the fine
+    from the excess before the deduction, as then)."""
+    dd = "(25 + c.reading_id * 31 % 40)"
+    h = "(c.reading_id * 7919 % 1000)"
+    decided = f"c.status IN {DECIDED}"
+    fine = sql.int_("500 * ceil((c.gross_weight_kg - c.limit_kg) / 1000)")
+    matter_status = "CASE c.status WHEN 'confirmed' THEN 'pending' ELSE c.status END"
+    return (
+        "INSERT INTO party_matters (case_id, party, vehicle_id, enterprise_id, authority, basis, status, opened_at,"
+        " notice_number, notice_issued_at, decision_kind, decision_amount_yuan, decided_at, decision_number,"
+        " served_at, closed_at)"
+        f" SELECT c.id, 'vehicle', c.vehicle_id, c.enterprise_id, 'agency', NULL, {matter_status}, c.reviewed_at,"
+        " CASE WHEN c.status <> 'confirmed' THEN 'GZ' || c.reading_id END,"
+        f" CASE WHEN c.status <> 'confirmed' THEN {sql.plus_days('c.captured_at', '8')} END,"
+        f" CASE WHEN {decided} THEN CASE WHEN {h} % 13 = 0 THEN 'warning' ELSE 'fine' END END,"
+        f" CASE WHEN {decided} AND {h} % 13 <> 0 THEN CASE WHEN {fine} > 30000 THEN 30000 ELSE {fine} END END,"
+        f" CASE WHEN {decided} THEN {sql.plus_days('c.captured_at', dd)} END,"
+        f" CASE WHEN {decided} THEN 'JD' || c.reading_id END,"
+        f" CASE WHEN c.status IN ('served', 'executed', 'closed') THEN {sql.plus_days('c.captured_at', f'{dd} + 5')} END,"
+        " c.closed_at"
+        f" FROM cases c WHERE c.status IN {REVIEWED} ORDER BY c.id"
     )
 
 
@@ -483,7 +512,7 @@ def _fill(kind: str, url: str, rows: int, tmp: Path, embedded_pg: bool) -> dict:
     timings = {"migrations + seed": t_schema - t_start}
     before = schema_dump(raw, raw.pg)
     _fast_mode(raw, embedded_pg)
-    restore = drop_secondary(raw, raw.pg, ("readings", "cases"))
+    restore = drop_secondary(raw, raw.pg, ("readings", "cases", "party_matters"))
     _kinds_table(raw)
     t = time.perf_counter()
     chunk = 1_000_000
@@ -498,7 +527,8 @@ def _fill(kind: str, url: str, rows: int, tmp: Path, embedded_pg: bool) -> dict:
     raw.execute(enterprises_sql(sql, enterprises, now_ts))
     raw.execute(vehicles_sql(sql, shape, enterprises, now_ts))
     raw.execute(cases_sql(sql, shape))
-    timings["registry + cases"] = time.perf_counter() - t
+    raw.execute(matters_sql(sql))
+    timings["registry + cases + matters"] = time.perf_counter() - t
     t = time.perf_counter()
     for statement in restore:
         raw.execute(statement)
@@ -588,6 +618,7 @@ def _facts(raw: Raw, shape: Shape) -> dict:
         f"SELECT count(*), sum(CASE WHEN {decided} THEN 1 ELSE 0 END),"
         " sum(CASE WHEN status = 'dismissed' THEN 1 ELSE 0 END) FROM cases"
     )
+    matters, max_matter_id = one("SELECT count(*), coalesce(max(id), 0) FROM party_matters")
     repeat = one(
         f"SELECT count(*), max(c) FROM (SELECT plate, count(*) AS c FROM cases WHERE {decided}"
         f" AND plate IS NOT NULL AND captured_at >= {mark} GROUP BY plate HAVING count(*) > 3) p",
@@ -609,12 +640,14 @@ def _facts(raw: Raw, shape: Shape) -> dict:
         "cases": cases,
         "decided": ndecided,
         "dismissed": dismissed,
+        "matters": matters,
         "repeat_plates_12m": repeat[0],
         "repeat_max_12m": repeat[1],
         "vehicles": one("SELECT count(*) FROM vehicles")[0],
         "enterprises": one("SELECT count(*) FROM enterprises")[0],
         "max_reading_id": one("SELECT max(id) FROM readings")[0],
         "max_case_id": one("SELECT max(id) FROM cases")[0],
+        "max_matter_id": max_matter_id,
         "max_audit_id": one("SELECT max(id) FROM audit_events")[0],
         "audit_head": list(one("SELECT id, last_event_id, last_hash FROM audit_head")),
         "baidunwang_seeds": [[p, i, _iso(c)] for p, i, c in bdw_seeds],
@@ -1122,9 +1155,10 @@ def _history_alerts_sql(kind: str, max_reading_id: int) -> str:
 
 
 def restore(db: Database) -> None:
-    """Put the database back as the fill left it: this run's readings, cases, alerts,
-    watch list, outbox rows and audit events go (foreign-key checks off: the fill's
-    tables have unindexed references to readings, which would make each delete a scan)."""
+    """Put the database back as the fill left it: this run's readings, cases and their
+    party matters, alerts, watch list, outbox rows and audit events go (foreign-key checks
+    off: the fill's tables have unindexed references to readings, which would make each
+    delete a scan)."""
     if db.path is None:
         return  # a database made for this run only: dropped or deleted at the end
     f = db.meta["facts"]
@@ -1140,6 +1174,8 @@ def restore(db: Database) -> None:
         for statement, params in (
             ("DELETE FROM alerts", None),
             ("DELETE FROM watch_entries", None),
+            (f"DELETE FROM party_matters WHERE id > {mark} OR case_id > {mark}",
+             (f["max_matter_id"], f["max_case_id"])),
             (f"DELETE FROM cases WHERE id > {mark}", (f["max_case_id"],)),
             (f"DELETE FROM readings WHERE id > {mark}", (f["max_reading_id"],)),
             ("DELETE FROM outbox", None),
@@ -1332,7 +1368,11 @@ def _print_data(r: Result, line) -> None:
         "  plates / seen ≥ 10 times / most readings of one",
         f"{f['plates']:,} / {f['plates_10_plus']:,} / {f['top_plate_readings']:,}",
     )
-    line("", "  cases / decided / dismissed", f"{f['cases']:,} / {f['decided']:,} / {f['dismissed']:,}")
+    line(
+        "",
+        "  cases / with the owner's matter / decided / dismissed",
+        f"{f['cases']:,} / {f['matters']:,} / {f['decided']:,} / {f['dismissed']:,}",
+    )
     line("", "  plates > 3 decided in 12 months / most", f"{f['repeat_plates_12m']:,} / {f['repeat_max_12m']}")
     line("", "  registry: vehicles / enterprises", f"{f['vehicles']:,} / {f['enterprises']:,}")
 
