@@ -30,10 +30,12 @@ test: $(VENV)/.dev
 	$(PY) -m pytest -q -rs $(PYTEST_ARGS)
 
 ## make bench: ingest throughput and latency; repeat-offender status and watch-list check
-## at 10 million readings (filled once into bench/.cache); SQLite and PostgreSQL (prints figures)
+## at 10 million readings (filled once into bench/.cache); SQLite and PostgreSQL; officer steps
+## while the worker drains 100,000 readings on PostgreSQL (prints figures)
 bench: $(VENV)/.dev
 	$(PY) -m bench.ingest --backend both
 	$(PY) -m bench.repeat_watch --backend both
+	$(PY) -m bench.officer_steps
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check service models workers tests bench
