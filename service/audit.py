@@ -81,7 +81,12 @@ def record(
 
 
 def _chain(session: Session) -> None:
-    """before_commit: chain this transaction's events under the head row's lock."""
+    """before_commit: chain this transaction's events under the head row's lock.
+
+    SQLAlchemy calls before_commit when a savepoint is released too (the outbox drain runs each
+    topic in one): that is not the end of the transaction, so the head is not taken then."""
+    if session.in_nested_transaction():
+        return
     pending = [e for e in session.info.pop(_PENDING, ()) if e in session]
     if not pending:
         return
