@@ -28,7 +28,7 @@ from flask import current_app
 from models import ImportJob
 from service.extensions import db
 from service.ingest.operations import ingest_batch
-from service.ingest.validation import FIELDS
+from service.ingest.validation import FIELDS, has_surrogate, printable_key
 
 INT_FIELDS = {"axle_count", "lane", "length_mm", "width_mm", "height_mm"}
 FLOAT_FIELDS = {"gross_weight_kg", "speed_kmh"}
@@ -36,6 +36,11 @@ TRUE = {"true", "1", "yes", "y", "是", "t"}
 FALSE = {"false", "0", "no", "n", "否", "f"}
 MAX_STORED_ERRORS = 10_000
 READING_COLUMNS = ("site_code", "record_id", "captured_at", "axle_count", "gross_weight_kg")
+# A line the file cannot give as text is refused alone, with its line number, like any bad
+# row: its bytes are not UTF-8 (kept escaped as U+DC80–U+DCFF by "surrogateescape" until
+# then), or the csv module refuses it (a field over its size limit).
+NOT_UTF8 = "不是有效的 UTF-8 编码"
+ROW_PROBLEM = "_row"  # the key of a line that is no CSV record at all
 
 Progress = Callable[[int, int], None]
 Row = tuple[int, dict]  # (file line number, {column: cell}) as csv.DictReader gives it
@@ -111,10 +116,6 @@ def _float_or_raw(raw: str):
         return raw
 
 
-def decode(data: bytes) -> str:
-    return data.decode("utf-8-sig")
-
-
 def _records(path: Path, offset: int, lines_before: int) -> Iterator[tuple[int, list[str], int]]:
     """(line number of the record's last line, cells, byte offset after it) from `offset`.
 
@@ -128,10 +129,17 @@ def _records(path: Path, offset: int, lines_before: int) -> Iterator[tuple[int, 
             nonlocal position
             for raw in f:
                 position += len(raw)
-                yield raw.decode("utf-8")
+                yield raw.decode("utf-8", "surrogateescape")
 
         reader = csv.reader(lines())
-        for cells in reader:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # the reader starts afresh at the next line
+                yield lines_before + reader.line_num, csv.Error(str(exc)), position
+                continue
             yield lines_before + reader.line_num, cells, position
 
 
@@ -144,6 +152,8 @@ def read_header(path: Path) -> tuple[list[str], Cursor]:
     """The stripped column names and the cursor of the first data row."""
     start = _first_offset(path)
     for line, cells, end in _records(path, start, 0):
+        if isinstance(cells, csv.Error):
+            raise cells
         return [h.strip() for h in cells], Cursor(0, end, line)
     return [], Cursor(0, start, 0)
 
@@ -155,7 +165,9 @@ def read_chunk(path: Path, header: list[str], cursor: Cursor, limit: int) -> tup
     rows: list[Row] = []
     after = cursor
     for line, cells, end in _records(path, cursor.offset, cursor.line):
-        if cells:
+        if isinstance(cells, csv.Error):
+            rows.append((line, {ROW_PROBLEM: f"不是有效的 CSV 行：{cells}"}))
+        elif cells:
             row = dict(zip(header, cells, strict=False))
             if len(cells) > len(header):
                 row[None] = cells[len(header) :]
@@ -198,17 +210,18 @@ def begin_import(job: ImportJob, commit: bool = True) -> Cursor | None:
     cursor of the first row, or None when the file cannot be imported (job failed)."""
     path = Path(job.stored_path)
     try:
-        text = decode(path.read_bytes())
-    except (OSError, UnicodeDecodeError) as exc:
-        return _fail(job, f"文件无法读取或不是 UTF-8 编码：{type(exc).__name__}", commit)
-    try:
+        data = path.read_bytes()  # a line that is not UTF-8 is refused alone, when its chunk is read
         header, cursor = read_header(path)
+    except OSError as exc:
+        return _fail(job, f"文件无法读取：{type(exc).__name__}", commit)
     except csv.Error as exc:
         return _fail(job, f"表头不是有效的 CSV：{exc}", commit)
+    if any(_unreadable(h) for h in header):
+        return _fail(job, f"表头{NOT_UTF8}", commit)
     problem = _header_problem(job.kind, header)
     if problem:
         return _fail(job, problem, commit)
-    _start(job, total=max(text.count("\n") - 1, 0), commit=commit)
+    _start(job, total=max(data.count(b"\n") - 1, 0), commit=commit)
     return cursor
 
 
@@ -234,14 +247,15 @@ def import_chunk(job: ImportJob, cursor: Cursor, progress: Progress | None = Non
     try:
         header, _ = read_header(path)
         rows, after, more = read_chunk(path, header, cursor, current_app.config["IMPORT_CHUNK_ROWS"])
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except (OSError, csv.Error) as exc:
         return _fail(job, f"第 {cursor.line + 1} 行起的内容无法读取或不是有效的 CSV：{exc}", commit)
+    readable = _refuse_unreadable(job, rows)
     if job.kind == "readings":
-        _import_readings(job, rows)
+        _import_readings(job, readable)
     else:
         from service.registry.imports import import_rows
 
-        import_rows(job, rows)
+        import_rows(job, readable)
     job.rows_done += len(rows)
     job.rows_total = max(job.rows_total or 0, job.rows_done)
     if not more:
@@ -281,6 +295,36 @@ def _start(job: ImportJob, total: int, commit: bool) -> None:
     _save(job, commit)
 
 
+def _unreadable(cell) -> bool:
+    """Whether a cell holds bytes that were not UTF-8 (escaped as U+DC80–U+DCFF)."""
+    if isinstance(cell, list):
+        return any(_unreadable(c) for c in cell)
+    return isinstance(cell, str) and has_surrogate(cell)
+
+
+def _refuse_unreadable(job: ImportJob, rows: list[Row]) -> list[Row]:
+    """The rows fit to import; each other one is an error on the job, naming its columns."""
+    readable, errors = [], list(job.errors)
+    for line, row in rows:
+        if ROW_PROBLEM in row:
+            problems = {ROW_PROBLEM: [row[ROW_PROBLEM]]}
+        else:
+            problems = {(k if k is not None else "_extra_cells"): [NOT_UTF8] for k, v in row.items() if _unreadable(v)}
+        if not problems:
+            readable.append((line, row))
+            continue
+        job.rejected += 1
+        if len(errors) < MAX_STORED_ERRORS:
+            record_id = row.get("record_id")
+            errors.append({"line": line, "record_id": _printable(record_id), "errors": problems})
+    job.errors = errors
+    return readable
+
+
+def _printable(value) -> str | None:
+    return printable_key(value) if isinstance(value, str) else None
+
+
 def _import_readings(job: ImportJob, rows: list[Row]) -> None:
     if not rows:
         return
@@ -292,7 +336,7 @@ def _import_readings(job: ImportJob, rows: list[Row]) -> None:
             errs = res["errors"]
             if "_extra_cells" in errs:
                 errs = dict(errs, _extra_cells=["多于表头的单元格"])
-            errors.append({"line": line, "record_id": item.get("record_id"), "errors": errs})
+            errors.append({"line": line, "record_id": _printable(item.get("record_id")), "errors": errs})
     job.errors = errors
     job.accepted += result.accepted
     job.duplicates += result.duplicates

@@ -19,7 +19,7 @@ from service.config import rule_settings
 from service.extensions import db
 from service.ingest.sites import SiteInfo, load_sites
 from service.ingest.store import insert_for, insert_readings_pg, insert_readings_sqlite
-from service.ingest.validation import validate_reading
+from service.ingest.validation import text_problem, validate_reading
 from service.rules import NoRuleInForce, ReadingFacts, classify, penalty_bars
 
 CASE_DECISION_DAYS = 90  # 行政处罚法 第六十条: decide within 90 days of 立案
@@ -70,7 +70,9 @@ def ingest_batch(
     now = now or datetime.now(UTC)
     skew = timedelta(seconds=future_skew_s)
     sites = {s.code: s for s in known_sites}
-    codes = {c for i in items if isinstance(i, dict) and isinstance(c := i.get("site_code"), str)}
+    codes = {
+        c for i in items if isinstance(i, dict) and isinstance(c := i.get("site_code"), str) and text_problem(c) is None
+    }  # a code that cannot be text is rejected by its item, never looked up
     if not codes <= sites.keys():
         sites.update(load_sites(codes - sites.keys()))
     out = BatchResult(results=[None] * len(items))  # type: ignore[list-item]

@@ -3,6 +3,7 @@ the hot path checks the same fields in `validation.py` (a test keeps them equal)
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from service.ingest.validation import MAX_AXLE_KG, MAX_HEIGHT_MM, MAX_LANE, MAX_LENGTH_MM, MAX_SPEED_KMH, MAX_WIDTH_MM
 from service.rules import PLATE_COLORS
 
 COLOR_VALUES = list(PLATE_COLORS) + ["黄", "蓝", "绿", "黄绿", "白", "黑"]
@@ -33,15 +34,15 @@ class ReadingSchema(Schema):
     )
     gross_weight_kg = fields.Float(required=True, validate=validate.Range(0, 300000, min_inclusive=False))
     axle_weights_kg = fields.List(
-        fields.Float(validate=validate.Range(min=0)),
+        fields.Float(validate=validate.Range(0, MAX_AXLE_KG)),
         allow_none=True,
         metadata={"description": "各轴轴重，个数须等于 axle_count"},
     )
-    speed_kmh = fields.Float(validate=validate.Range(min=0), allow_none=True)
-    lane = fields.Integer(validate=validate.Range(min=1), allow_none=True)
-    length_mm = fields.Integer(validate=validate.Range(min=0, min_inclusive=False), allow_none=True)
-    width_mm = fields.Integer(validate=validate.Range(min=0, min_inclusive=False), allow_none=True)
-    height_mm = fields.Integer(validate=validate.Range(min=0, min_inclusive=False), allow_none=True)
+    speed_kmh = fields.Float(validate=validate.Range(0, MAX_SPEED_KMH), allow_none=True)
+    lane = fields.Integer(validate=validate.Range(1, MAX_LANE), allow_none=True)
+    length_mm = fields.Integer(validate=validate.Range(0, MAX_LENGTH_MM, min_inclusive=False), allow_none=True)
+    width_mm = fields.Integer(validate=validate.Range(0, MAX_WIDTH_MM, min_inclusive=False), allow_none=True)
+    height_mm = fields.Integer(validate=validate.Range(0, MAX_HEIGHT_MM, min_inclusive=False), allow_none=True)
     single_drive_axle = fields.Boolean(
         allow_none=True, metadata={"description": "牵引车驱动轴为单轴（六轴及以上限值 46 t）"}
     )

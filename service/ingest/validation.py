@@ -9,7 +9,8 @@ fields for the OpenAPI spec, and a test keeps the two in step.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 from service.rules import normalise_plate, normalise_plate_color, plate_is_valid
 
@@ -29,13 +30,28 @@ OPTIONAL = (
 )
 FIELDS = frozenset(REQUIRED + OPTIONAL)
 MAX_GROSS_KG = 300_000
-PLATE_MAX = 32
+PLATE_MAX = 16  # the plate columns' width (readings, cases, watch list): a longer text is cut, and flagged
+
+# Upper bounds a real device cannot exceed. A value beyond them is a broken or hostile sender;
+# refused before it reaches a float conversion or an integer column (which overflowed: HTTP 500,
+# the whole batch lost).
+MAX_SPEED_KMH = 300  # WIM sensors are specified to ~200 km/h; no loaded truck reaches 300
+MAX_AXLE_KG = MAX_GROSS_KG  # one axle cannot carry more than the heaviest vehicle accepted
+MAX_LANE = 999  # a road or a toll plaza has far fewer; some devices prefix the direction (101, 201)
+# Outline (外廓) bounds: above every road vehicle, permitted oversize loads (blade trailers
+# ~90 m) included; the legal limits are 18.1 m × 2.55 m × 4 m (GB 1589-2016).
+MAX_LENGTH_MM = 100_000
+MAX_WIDTH_MM = 20_000
+MAX_HEIGHT_MM = 20_000
+DIMENSION_MAX = {"length_mm": MAX_LENGTH_MM, "width_mm": MAX_WIDTH_MM, "height_mm": MAX_HEIGHT_MM}
 
 MISSING = "必填字段缺失"
 
 
 def _is_number(v) -> bool:
-    return (type(v) is int or type(v) is float) and math.isfinite(v)
+    # An int is always finite (math.isfinite would overflow on a 400-digit one); compare
+    # it with the bounds before any float() of it.
+    return type(v) is int or (type(v) is float and math.isfinite(v))
 
 
 def _is_int(v) -> bool:
@@ -51,26 +67,53 @@ def _captured_at(v, now: datetime, skew: timedelta) -> tuple[datetime | None, st
         return None, "不是有效的 ISO 8601 时间"
     if ts.tzinfo is None or ts.utcoffset() is None:
         return None, "缺少时区偏移（如 +08:00 或 Z）"
+    try:
+        ts.astimezone(UTC)  # year 1 at +14:00 is before year 1 in UTC: nothing can compare it
+    except OverflowError:
+        return None, "检测时间超出可处理的范围"
     if ts > now + skew:
         return None, "检测时间晚于服务器当前时间 5 分钟以上"
     return ts, None
 
 
-def _optional_number(item: dict, name: str, errors: dict, *, minimum: float, strict: bool, integer: bool):
+def _optional_number(
+    item: dict, name: str, errors: dict, *, minimum: float, maximum: float, strict: bool, integer: bool
+):
     v = item.get(name)
     if v is None:
         return None
     if not _is_number(v) or (integer and not _is_int(v)):
         errors[name] = ["须为整数" if integer else "须为数字"]
         return None
-    if (strict and v <= minimum) or (not strict and v < minimum):
-        errors[name] = [f"须{'大于' if strict else '不小于'} {minimum:g}"]
+    if (strict and v <= minimum) or (not strict and v < minimum) or v > maximum:
+        errors[name] = [f"须{'大于' if strict else '不小于'} {minimum:g} 且不超过 {maximum:g}"]
         return None
-    return int(v) if integer else v
+    return int(v) if integer else float(v)
 
 
-# A NUL character cannot be stored in PostgreSQL text; it only comes from a broken sender.
+# A NUL character cannot be stored in PostgreSQL text, and a lone UTF-16 surrogate
+# ("\\ud800", valid JSON escape) in no UTF-8 text at all; both only come from a broken sender.
 NUL_MESSAGE = "含有 NUL 控制字符（\\u0000）"
+SURROGATE_MESSAGE = "含有无效的 Unicode 字符（孤立的代理项，如 \\ud800）"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogate(s: str) -> bool:
+    return not s.isascii() and _SURROGATE.search(s) is not None
+
+
+def text_problem(s: str) -> str | None:
+    """Why `s` cannot be stored as text, or None."""
+    if "\x00" in s:
+        return NUL_MESSAGE
+    if has_surrogate(s):
+        return SURROGATE_MESSAGE
+    return None
+
+
+def printable_key(name: str) -> str:
+    """A field name fit to echo back: a lone surrogate as its escape text, e.g. '\\ud800'."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", name.replace("\x00", "\\u0000"))
 
 
 def validate_reading(item, now: datetime, skew: timedelta) -> tuple[dict | None, dict]:
@@ -79,7 +122,7 @@ def validate_reading(item, now: datetime, skew: timedelta) -> tuple[dict | None,
         return None, {"_item": ["每条记录须为 JSON 对象"]}
     errors: dict[str, list[str]] = {}
     for name in item.keys() - FIELDS:
-        errors[name] = ["未知字段"]
+        errors[printable_key(name)] = ["未知字段"]
     for name in REQUIRED:
         if item.get(name) is None:
             errors[name] = [MISSING]
@@ -88,8 +131,8 @@ def validate_reading(item, now: datetime, skew: timedelta) -> tuple[dict | None,
     site_code = item.get("site_code")
     if site_code is not None and (not isinstance(site_code, str) or not site_code.strip()):
         errors["site_code"] = ["须为非空字符串"]
-    elif isinstance(site_code, str) and "\x00" in site_code:
-        errors["site_code"] = [NUL_MESSAGE]
+    elif isinstance(site_code, str) and (problem := text_problem(site_code)):
+        errors["site_code"] = [problem]
     clean["site_code"] = site_code
 
     record_id = item.get("record_id")
@@ -98,8 +141,8 @@ def validate_reading(item, now: datetime, skew: timedelta) -> tuple[dict | None,
             errors["record_id"] = ["须为非空字符串"]
         elif len(record_id) > 64:
             errors["record_id"] = ["长度不得超过 64 个字符"]
-        elif "\x00" in record_id:
-            errors["record_id"] = [NUL_MESSAGE]
+        elif problem := text_problem(record_id):
+            errors["record_id"] = [problem]
     clean["record_id"] = record_id
 
     if item.get("captured_at") is not None:
@@ -109,7 +152,7 @@ def validate_reading(item, now: datetime, skew: timedelta) -> tuple[dict | None,
 
     axles = item.get("axle_count")
     if axles is not None:
-        if not _is_int(axles) or not _is_number(axles):
+        if not _is_number(axles) or not _is_int(axles):
             errors["axle_count"] = ["须为整数"]
         elif not 2 <= axles <= 8:
             errors["axle_count"] = ["须在 2 到 8 之间"]
@@ -128,10 +171,12 @@ def validate_reading(item, now: datetime, skew: timedelta) -> tuple[dict | None,
     _plate(item, clean, errors)
     _vehicle(item, clean, errors)
     _axle_weights(item, clean, errors)
-    clean["speed_kmh"] = _optional_number(item, "speed_kmh", errors, minimum=0, strict=False, integer=False)
-    clean["lane"] = _optional_number(item, "lane", errors, minimum=1, strict=False, integer=True)
-    for name in ("length_mm", "width_mm", "height_mm"):
-        clean[name] = _optional_number(item, name, errors, minimum=0, strict=True, integer=True)
+    clean["speed_kmh"] = _optional_number(
+        item, "speed_kmh", errors, minimum=0, maximum=MAX_SPEED_KMH, strict=False, integer=False
+    )
+    clean["lane"] = _optional_number(item, "lane", errors, minimum=1, maximum=MAX_LANE, strict=False, integer=True)
+    for name, maximum in DIMENSION_MAX.items():
+        clean[name] = _optional_number(item, name, errors, minimum=0, maximum=maximum, strict=True, integer=True)
     return (None, errors) if errors else (clean, errors)
 
 
@@ -142,8 +187,8 @@ def _plate(item: dict, clean: dict, errors: dict) -> None:
         return
     # A plate that does not match GA 36-2018 is kept as read and flagged: the
     # weighing still counts (CONTRACT §4).
-    if plate and "\x00" in plate:  # PostgreSQL text cannot hold NUL: keep the record, flag the plate
-        plate = plate.replace("\x00", "\ufffd")
+    if plate and text_problem(plate):  # a NUL or a lone surrogate cannot be stored: keep the record, flag the plate
+        plate = _SURROGATE.sub("\ufffd", plate.replace("\x00", "\ufffd"))
     norm = normalise_plate(plate) if plate else None
     if norm and len(norm) > PLATE_MAX:
         norm = norm[:PLATE_MAX]
@@ -176,8 +221,8 @@ def _axle_weights(item: dict, clean: dict, errors: dict) -> None:
     clean["axle_weights_kg"] = None
     if weights is None:
         return
-    if not isinstance(weights, list) or not all(_is_number(w) and w >= 0 for w in weights):
-        errors["axle_weights_kg"] = ["须为非负数字列表"]
+    if not isinstance(weights, list) or not all(_is_number(w) and 0 <= w <= MAX_AXLE_KG for w in weights):
+        errors["axle_weights_kg"] = [f"须为数字列表，每轴 0 到 {MAX_AXLE_KG} kg"]
         return
     axles = item.get("axle_count")
     if _is_int(axles) if _is_number(axles) else False:
