@@ -31,6 +31,7 @@ AUTHORITY_LABELS = {
 }
 # Matters handled here run the procedure; the others are tracked.
 PROCEDURE_STATUS_LABELS = {
+    "unidentified": "待查明当事人",
     "pending": "待告知",
     "notice_issued": "已告知（陈述申辩期）",
     "hearing_requested": "已申请听证",
@@ -42,6 +43,7 @@ PROCEDURE_STATUS_LABELS = {
     "withdrawn": "已撤销",
 }
 TRACKED_STATUS_LABELS = {
+    "unidentified": "待查明当事人",
     "pending": "待移送",
     "referred": "已移送",
     "acknowledged": "已签收",

@@ -14,10 +14,22 @@ from service.rules import due_soon, is_overdue
 BEFORE_DECISION = ("pending_review", "confirmed", "notice_issued", "hearing_requested", "decision_proposed")
 
 
+WAITING = {"unidentified": "查明当事人期限", "referred": "签收期限"}
+
+
 def _matter_items(matter: PartyMatter) -> list[tuple[str, str, date | None, bool]]:
+    if matter.status in WAITING:
+        label = WAITING[matter.status] if matter.status == "unidentified" else f"{matter.authority_label}签收期限"
+        return [("due_on", label, matter.due_on, True)]
     if not matter.handled_here:
-        return [("due_on", f"{matter.authority_label}签收期限", matter.due_on, matter.status == "referred")]
+        return [("due_on", f"移送{matter.authority_label}期限", matter.due_on, matter.status == "pending")]
     return [
+        (
+            "due_on",
+            "作出处罚决定期限（立案后九十日）",
+            matter.due_on,
+            matter.status == "pending" and matter.party != "vehicle",
+        ),
         ("statement_due", "当事人陈述申辩期限", matter.statement_due, matter.status == "notice_issued"),
         ("hearing_request_due", "听证申请期限", matter.hearing_request_due, matter.status == "notice_issued"),
         ("service_due", "送达决定书期限", matter.service_due, matter.status == "decided"),
@@ -72,7 +84,7 @@ def deadline_query(base: Select, within_days: int = 3) -> Select:
             or_(
                 and_(m.status == "decided", m.service_due <= horizon),
                 and_(m.status == "served", m.payment_due <= horizon),
-                and_(m.status == "referred", m.due_on <= horizon),
+                and_(m.status.in_(("unidentified", "pending", "referred")), m.due_on <= horizon),
             )
         )
         .scalar_subquery()

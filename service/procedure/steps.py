@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from models.case import DRIVER_RECORDABLE, OPEN_STATUSES
-from service.procedure import case_ops, guards, matter_ops
+from service.procedure import case_ops, guards, law_matters, matter_ops
 
 REVIEWERS = ("officer", "supervisor")
 APPROVERS = ("supervisor",)
@@ -33,8 +33,9 @@ class Step:
     audit: str
     role_message: str
     guards: tuple[Callable, ...] = ()
-    handling: str | None = None  # matters: "procedure" (handled here) | "tracked"
+    handling: str | None = None  # matters: "procedure" (handled here) | "tracked" | None (either)
     starts: tuple[str, ...] = ()  # the deadlines this step starts
+    after: Callable | None = None  # what the law makes follow the step (run after it, audited itself)
 
 
 def _who(doing: str, roles: tuple[str, ...] = REVIEWERS) -> str:
@@ -81,7 +82,8 @@ STEPS: dict[str, Step] = {
              guards=(guards.statement_period_over, *_DECIDABLE), handling="procedure"),
         Step("approve_decision", "批准处罚决定", "matter", APPROVERS, ("decision_proposed",), "decided",
              matter_ops.approve_decision, "case.approve_decision", _who("批准处罚决定", APPROVERS),
-             guards=(guards.not_own_decision, *_DECIDABLE), handling="procedure", starts=("service_due",)),
+             guards=(guards.not_own_decision, *_DECIDABLE), handling="procedure", starts=("service_due",),
+             after=law_matters.open_law_matters),
         Step("reject_decision", "退回处罚决定", "matter", APPROVERS, ("decision_proposed",), "notice_issued",
              matter_ops.reject_decision, "case.reject_decision", _who("退回处罚决定", APPROVERS),
              handling="procedure"),
@@ -92,6 +94,11 @@ STEPS: dict[str, Step] = {
              guards=(guards.fine_decided,), handling="procedure"),
         Step("close", "结案", "matter", REVIEWERS, ("executed", "served"), "closed",
              matter_ops.close, "case.close", _who("结案"), guards=(guards.closable,), handling="procedure"),
+        # ── a party the case did not name: 查明 (or, after the search, closed as 无法查明) ──
+        Step("identify", "查明当事人", "matter", (*REVIEWERS, "investigator"), ("unidentified",), "pending",
+             law_matters.identify, "case.identify", "只有执法人员、执法负责人或源头倒查专班可以登记当事人"),
+        Step("unidentifiable", "无法查明，办结", "matter", APPROVERS, ("unidentified",), "closed",
+             law_matters.give_up, "case.unidentifiable", _who("以无法查明办结", APPROVERS)),
         # ── a matter another authority handles: tracked ──
         Step("refer", "移送", "matter", REVIEWERS, ("pending",), "referred",
              matter_ops.refer, "case.refer", _who("移送"), handling="tracked", starts=("due_on",)),

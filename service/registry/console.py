@@ -221,6 +221,13 @@ def enterprise_dossier(enterprise_id: int):
 
 
 @bp.app_template_global()
+def registry_enterprises(party: str) -> list[Enterprise]:
+    """The registry's enterprises a matter of `party` can be about (forms that name the party)."""
+    kinds = {"transport_enterprise": ("transport", "both"), "source_enterprise": ("source", "both")}.get(party, ())
+    return list(db.session.scalars(select(Enterprise).where(Enterprise.kind.in_(kinds)).order_by(Enterprise.name)))
+
+
+@bp.app_template_global()
 def registry_enterprise(enterprise_id: int | None) -> Enterprise | None:
     """For pages that show a linked enterprise (the case page): the registered enterprise, if any."""
     return db.session.get(Enterprise, enterprise_id) if enterprise_id else None

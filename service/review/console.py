@@ -136,6 +136,8 @@ FORMS = {
     "payment": lambda f: {"amount_yuan": _number("amount_yuan") or 0},
     "close": lambda f: {},
     "refer_police": lambda f: {"reason": f.get("reason", "")},
+    "identify": lambda f: {"driver_id": _number("driver_id"), "enterprise_id": _number("enterprise_id")},
+    "unidentifiable": lambda f: {"reason": f.get("reason", "")},
     "refer": lambda f: {"note": _text("note")},
     "acknowledge": lambda f: {"note": _text("note")},
     "outcome": lambda f: {

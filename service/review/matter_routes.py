@@ -20,6 +20,7 @@ from service.review.routes import REFUSALS, STEP_DOC, actor, notice_issued, take
 from service.review.schemas import (
     DecisionCreateSchema,
     HearingSchema,
+    IdentifySchema,
     MatterDetailSchema,
     NoteSchema,
     NoticeIssuedSchema,
@@ -31,13 +32,20 @@ from service.review.schemas import (
 )
 
 blp = Blueprint("matters", __name__, description="当事人事项（一超四罚）及其办理")
-protect(blp, roles=("admin", "supervisor", "officer", "police"))
+protect(blp, roles=("admin", "supervisor", "officer", "police", "investigator"))
+# What each outside role may see: the police what was referred to them, source investigators
+# the enterprises' matters (their 倒查 and supervision work).
+VISIBLE = {
+    "police": lambda m: m.authority == "police",
+    "investigator": lambda m: m.party in ("source_enterprise", "transport_enterprise"),
+}
 
 
 def load_matter(matter_id: int) -> PartyMatter:
-    """The matter, if this caller may see it: the police only what was referred to them."""
+    """The matter, if this caller may see it."""
     matter = db.session.get(PartyMatter, matter_id)
-    if matter is None or (current_principal().role == "police" and matter.authority != "police"):
+    visible = VISIBLE.get(current_principal().role)
+    if matter is None or (visible is not None and not visible(matter)):
         abort(404, message="当事人事项不存在")
     return matter
 
@@ -182,3 +190,21 @@ def matter_acknowledge(body, matter_id: int):
 def matter_record_outcome(body, matter_id: int):
     """The receiving authority's decision (number, date, fine, points): the matter closes."""
     return matter_step(matter_id, "outcome", body)
+
+
+@blp.route("/matters/<int:matter_id>/identify", methods=["POST"])
+@blp.arguments(IdentifySchema)
+@blp.response(200, MatterDetailSchema)
+@documented
+def matter_identify(body, matter_id: int):
+    """Name the party a matter is about (查明当事人): a registered driver or enterprise."""
+    return matter_step(matter_id, "identify", body)
+
+
+@blp.route("/matters/<int:matter_id>/unidentifiable", methods=["POST"])
+@blp.arguments(ReasonSchema)
+@blp.response(200, MatterDetailSchema)
+@documented
+def matter_unidentifiable(body, matter_id: int):
+    """Supervisor closes a matter whose party could not be found (无法查明), with the reason."""
+    return matter_step(matter_id, "unidentifiable", body)

@@ -170,7 +170,7 @@ def matter_view(matter: PartyMatter) -> dict:
 
 def _next_due(matter: PartyMatter) -> date | None:
     """The date the matter waits for next: the other authority's receipt, or this agency's step."""
-    if not matter.handled_here:
+    if not matter.handled_here or matter.status in ("unidentified", "pending"):
         return matter.due_on
     by_status = {
         "notice_issued": matter.statement_due,

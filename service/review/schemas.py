@@ -133,6 +133,13 @@ class NoteSchema(_Strict):
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
+class IdentifySchema(_Strict):
+    """The registry's record of the party a matter is about (a driver, or an enterprise)."""
+
+    driver_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
+    enterprise_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
 class OutcomeSchema(_Strict):
     """The other authority's decision on a matter referred to it."""
 

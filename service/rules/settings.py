@@ -24,6 +24,7 @@ POLICE_POINTS_BASES = ("max_total_mass", "licence_total_mass")
 REPEAT_FALLBACK_WINDOWS = ("calendar_year", "rolling_12_months")
 ENTERPRISE_SHARE_NUMERATORS = ("vehicles", "violations")
 ENTERPRISE_FLEET_BASES = ("declared_fleet", "licensed_fleet")
+SOURCE_MATTER_AUTHORITIES = ("agency", "transport_authority")
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,21 @@ class RuleSettings:
     # duration UNCONFIRMED. None: no duration configured (the listing end is not computed).
     blacklist_valid_years: int | None = 2
 
+    # §4.2 / §7.3 [PROV] UNCONFIRMED: who decides a source unit's own penalty — 'agency' (a
+    # 交通运输综合行政执法 detachment decides road and transport penalties alike) or
+    # 'transport_authority' (the 交通运输主管部门; the matter is then tracked here).
+    source_matter_authority: str = "agency"
+    # §7.3 [PROV]: the provincial fine band for a source unit that loads or releases over-limit
+    # trucks (e.g. Henan 10 000–30 000). None: no national rule gives an amount, none is invented.
+    source_loading_fine_min_yuan: int | None = None
+    source_loading_fine_max_yuan: int | None = None
+    # Design choice (no rule found): calendar days to identify a party the case does not name yet
+    # (its driver, transport or source enterprise) before that matter shows as overdue.
+    party_identification_days: int = 30
+    # Design choice, by analogy with X-TRANSPORT-7WD (62号令 Art 44/45): working days from the
+    # decision in which a matter another authority handles is to be sent to it.
+    tracked_send_working_days: int = 7
+
     def __post_init__(self) -> None:
         # A negative deduction would silently make the engine stricter than the law.
         pcts = [p for _, p in self.wim_mpe_pct_by_class]
@@ -116,6 +132,7 @@ class RuleSettings:
             raise RuleSettingsError({"calibration_required_kinds": f"未知点位类型 {sorted(unknown)}"})
         self._check_penalty_and_procedure_settings()
         self._check_repeat_settings()
+        self._check_party_matter_settings()
 
     def _check_penalty_and_procedure_settings(self) -> None:
         # Accept any iterable of dates but store frozensets, so settings stay hashable.
@@ -133,6 +150,17 @@ class RuleSettings:
             raise RuleSettingsError({"police_fine_base": _one_of(POLICE_FINE_BASES)})
         if self.police_points_base not in POLICE_POINTS_BASES:
             raise RuleSettingsError({"police_points_base": _one_of(POLICE_POINTS_BASES)})
+
+    def _check_party_matter_settings(self) -> None:
+        if self.source_matter_authority not in SOURCE_MATTER_AUTHORITIES:
+            raise RuleSettingsError({"source_matter_authority": _one_of(SOURCE_MATTER_AUTHORITIES)})
+        band = (self.source_loading_fine_min_yuan, self.source_loading_fine_max_yuan)
+        if (band[0] is None) != (band[1] is None) or (band[0] is not None and not 0 <= band[0] <= band[1]):
+            raise RuleSettingsError(
+                {"source_loading_fine_min_yuan": "须与 source_loading_fine_max_yuan 同时设置，且 0 ≤ 下限 ≤ 上限"}
+            )
+        if self.party_identification_days < 1 or self.tracked_send_working_days < 1:
+            raise RuleSettingsError({"party_identification_days": "期限至少为 1 日"})
 
     def _check_repeat_settings(self) -> None:
         if self.repeat_fallback_window not in REPEAT_FALLBACK_WINDOWS:

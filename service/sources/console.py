@@ -3,9 +3,13 @@ registry, key sources first, with their dossiers and the matters they answer for
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
 
-from service.console.session import login_required
+from models import Case, PartyMatter
+from service.console.session import check_csrf, current_user, login_required
+from service.extensions import db
+from service.procedure import ANY_VERSION, run_step
 from service.sources.queries import source_enterprises, source_matters
 
 bp = Blueprint("sources_console", __name__, template_folder="templates")
@@ -16,3 +20,22 @@ bp = Blueprint("sources_console", __name__, template_folder="templates")
 def sources():
     q = request.args.get("q", "").strip()
     return render_template("sources/sources.html", rows=source_enterprises(q or None), matters=source_matters(), q=q)
+
+
+@bp.post("/sources/matters/<int:matter_id>/identify")
+@login_required("admin", "supervisor", "investigator")
+def identify_source(matter_id: int):
+    """The investigator names the source enterprise a case's source matter is about (倒查结果)."""
+    check_csrf()
+    g.return_to = url_for("sources_console.sources")
+    matter = db.session.get(PartyMatter, matter_id)
+    if matter is None or matter.party != "source_enterprise":
+        abort(404)
+    case = db.session.scalar(select(Case).where(Case.id == matter.case_id).with_for_update())
+    raw = request.form.get("enterprise_id", "")
+    params = {"enterprise_id": int(raw) if raw.isdigit() and len(raw) < 10 else None}
+    # The list shows the matter as it is now: naming the party needs no version (nothing else changes).
+    run_step("identify", case, current_user(), params, matter=matter, expected_version=ANY_VERSION)
+    db.session.commit()
+    flash(f"已查明：{matter.party_name}", "ok")
+    return redirect(url_for("sources_console.sources"))

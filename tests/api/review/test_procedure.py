@@ -82,7 +82,12 @@ def test_a_fine_runs_from_review_to_closure(app, client, people, case_id):
     assert officer.step(case_id, "service", {"method": "post"}).status_code == 200
     assert officer.get(case_id).get_json()["payment_due"]
     assert officer.step(case_id, "payment", {"amount_yuan": 2000}).status_code == 200
-    closed = officer.step(case_id, "close")
+    owner_closed = officer.step(case_id, "close")
+    assert owner_closed.status_code == 200 and owner_closed.get_json()["status"] == "matters_open"
+    from tests.api.review.test_matters import close_the_other_matters
+
+    close_the_other_matters(client, officer, boss, case_id)  # 一超四罚: every party answers
+    closed = officer.get(case_id)
     assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
 
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
