@@ -3,6 +3,7 @@
 from models.audit import AuditEvent, AuditHead
 from models.base import Base, UTCDateTime, utcnow
 from models.case import Case, StationAction
+from models.copy_notice import CopyNotice
 from models.evidence import EvidenceImage
 from models.importjob import ImportJob
 from models.matter import CaseStatement, PartyMatter
@@ -21,6 +22,7 @@ __all__ = [
     "UTCDateTime",
     "utcnow",
     "Case",
+    "CopyNotice",
     "EvidenceImage",
     "CaseStatement",
     "PartyMatter",
