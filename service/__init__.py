@@ -72,6 +72,7 @@ def _register(app: Flask) -> None:
     from service.admin.routes import blp as admin_blp
     from service.auth.routes import blp as auth_blp
     from service.console.routes import register_consoles
+    from service.copynotices.routes import blp as copy_notices_blp
     from service.ingest.routes import blp as ingest_blp
     from service.registry.routes import blp as registry_blp
     from service.review.matter_routes import blp as matters_blp
@@ -82,7 +83,8 @@ def _register(app: Flask) -> None:
     audit.init_app()
     errors.register(app)
     health.register(app)
-    for blp in (auth_blp, ingest_blp, review_blp, matters_blp, watch_blp, registry_blp, stats_blp, admin_blp):
+    blueprints = (auth_blp, ingest_blp, review_blp, matters_blp, copy_notices_blp, watch_blp, registry_blp, stats_blp)
+    for blp in (*blueprints, admin_blp):
         api.register_blueprint(blp, url_prefix="/api/v1")
     register_consoles(app)
     cli.register(app)

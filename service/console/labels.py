@@ -24,6 +24,7 @@ AUDIT_ACTION_LABELS = {
     "case.merged": "并入原案件",
     "case.driver": "登记驾驶人",
     "case.refer": "移送",
+    "case.copy_notice_sent": "登记抄告",
     "case.law_matters": "依一超四罚立其他当事人事项",
     "case.identify": "查明当事人",
     "case.unidentifiable": "无法查明，办结",

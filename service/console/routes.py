@@ -28,6 +28,7 @@ REVIEWERS = ("admin", "supervisor", "officer")
 def register_consoles(app: Flask) -> None:
     """The shared layout, then one package of pages per audience."""
     from service.admin.console import bp as admin_bp
+    from service.copynotices.console import bp as copy_notices_bp
     from service.party.routes import bp as party_bp
     from service.referrals.console import bp as referrals_bp
     from service.registry.console import bp as registry_bp
@@ -36,7 +37,8 @@ def register_consoles(app: Flask) -> None:
     from service.stats.console import bp as stats_bp
     from service.watch.console import bp as watch_bp
 
-    for blueprint in (bp, review_bp, watch_bp, registry_bp, sources_bp, referrals_bp, stats_bp, admin_bp, party_bp):
+    audiences = (review_bp, copy_notices_bp, watch_bp, registry_bp, sources_bp, referrals_bp, stats_bp, admin_bp)
+    for blueprint in (bp, *audiences, party_bp):
         app.register_blueprint(blueprint)
 
 

@@ -137,8 +137,11 @@ def sync_case_status(case: Case) -> None:
     if case.status in _CASE_OWN or not case.matters:
         return
     if all(m.status in MATTER_DONE for m in case.matters):
-        if case.status != "closed":
+        if case.status != "closed" and any(m.status == "closed" for m in case.matters):
+            from service.copynotices.operations import open_for
+
             case.status, case.closed_at = "closed", now()
+            open_for(case)  # X-TRANSPORT-7WD: copied to the home authority within 7 working days
         return
     lead = case.lead_matter
     if lead is None or lead.status in MATTER_DONE:

@@ -5,39 +5,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import update
 
 from models import PartyMatter
 from service.extensions import db
 from service.rules import uscc_check_digit
 from tests.api.review.test_matters import close_the_other_matters, matter_step
-from tests.api.review.test_procedure import CHECKLIST, Officer
-from tests.api.test_registry import USCC
+from tests.api.review.test_procedure import CHECKLIST
 from tests.api.test_registry_edit import post
 from tests.conftest import mark_decided, reading
 
 QUARRY = "91220211MA0X5P3R1" + uscc_check_digit("91220211MA0X5P3R1")
-
-
-@pytest.fixture
-def team(client, login):
-    return {
-        "officer": Officer(client, login("officer", username="law-officer")),
-        "supervisor": Officer(client, login("supervisor", username="law-boss")),
-        "investigator": Officer(client, login("investigator", username="law-investigator")),
-        "admin": login("admin", username="law-admin"),
-    }
-
-
-@pytest.fixture
-def registered(client, team, run_worker):
-    """A transport enterprise with its truck 吉A12345 (rated load and total mass on its licence)."""
-    admin = team["admin"]
-    enterprise = post(client, admin, "enterprises", {"uscc": USCC, "name": "长春顺达运输有限公司", "kind": "transport"})
-    vehicle = {"plate": "吉A12345", "enterprise_uscc": USCC, "rated_load_kg": 31000, "max_total_mass_kg": 49000}
-    post(client, admin, "vehicles", vehicle)
-    return enterprise["id"]
 
 
 def decided_case(client, make_site, team, run_worker, *, driver: bool = True, record: str = "L-1") -> int:
