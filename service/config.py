@@ -110,7 +110,14 @@ class Config:
     # The queues `python -m workers` serves when no --queues is given (comma-separated,
     # served in priority order followup > evidence > imports > exports); empty: all.
     WORKER_QUEUES: str = ""
+    # A drain batch: at most this many outbox rows, and rows carrying at most this many
+    # readings (a row may carry a whole post of 1000): every statement stays well below
+    # the drivers' limits on bound parameters, every transaction short.
     OUTBOX_DRAIN_BATCH: int = 2000
+    OUTBOX_DRAIN_READINGS: int = 5000
+    # One drain job stops after this many seconds and asks for the next (its RQ timeout is
+    # workers.queues.DRAIN.timeout_s): no job runs into its timeout, whatever the backlog.
+    DRAIN_JOB_SECONDS: float = 60.0
     # After a device post, a drain job is asked for within this many seconds, by a thread
     # in the web process (0: in the request itself). Bounds the delay of alerts and links.
     DRAIN_REQUEST_INTERVAL_S: float = 0.2

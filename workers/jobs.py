@@ -30,14 +30,15 @@ def _job_id() -> str:
 
 
 def drain_outbox() -> dict:
-    """Run pending outbox work. Clears the 'queued' flag first so that rows
-    committed while we run get a drain job of their own."""
-    get_redis(current_app).delete(DRAIN_PENDING_KEY)
-    handled = drain()
-    left = pending_count()
+    """Run pending outbox work for at most DRAIN_JOB_SECONDS. Clears the 'queued' flag first
+    so that rows committed while we run get a drain job of their own; when more rows wait
+    than one batch, asks for another drain at once, which an idle worker takes: several
+    workers drain a backlog side by side (each claims rows the others do not hold)."""
+    app = current_app._get_current_object()
+    get_redis(app).delete(DRAIN_PENDING_KEY)
+    handled = drain(max_seconds=app.config["DRAIN_JOB_SECONDS"], on_backlog=lambda: request_drain(app))
+    left = pending_count()  # rows other drains hold, or committed meanwhile (which ask for their own)
     log.info("job %s: outbox drained %d, %d left", _job_id(), handled, left)
-    if left:
-        request_drain(current_app)
     return {"handled": handled, "pending": left}
 
 

@@ -335,7 +335,10 @@ def link_cases(case_ids: list[int]) -> None:
 
 def link_plate(plate: str) -> None:
     """A newly registered vehicle picks up its existing cases."""
-    ids = list(db.session.scalars(select(Case.id).where(Case.plate == plate)))
+    from service.locking import lock_plates
+
+    lock_plates([plate])  # the follow-up drains update the plate's cases too, in this order
+    ids = list(db.session.scalars(select(Case.id).where(Case.plate == plate).order_by(Case.id)))
     link_cases(ids)
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, func, or_, select
 
 from models import Alert, Reading, User, WatchEntry
 from service import audit
 from service.errors import DomainError
 from service.extensions import db
+from service.outbox import enqueue_outbox
 
 
 def _now() -> datetime:
@@ -64,6 +64,9 @@ def add_watch(
         reason=entry.reason,
         data={"plate": plate, "ends_at": ends_at.isoformat(), "source": source},
     )
+    # After this commits, alerts for readings that came in while it was being written: their
+    # own follow-up ran before the entry was visible (service/followup.py, watch_added).
+    enqueue_outbox("watch.added", {"entry_ids": [entry.id]})
     return entry
 
 
@@ -77,20 +80,28 @@ def end_watch(entry: WatchEntry, actor: User) -> None:
 
 
 def watch_baidunwang(reading_ids: list[int]) -> int:
-    """Every 百吨王 vehicle goes on the watch list (or has its entry extended)."""
+    """Every 百吨王 vehicle goes on the watch list (or has its entry extended). The follow-up
+    calls it holding the plates' locks (service/locking.py): two drains with a 百吨王 of the
+    same plate then add one entry, the second extends it."""
     days = current_app.config["BAIDUNWANG_WATCH_DAYS"]
     added = 0
     rows = db.session.execute(
-        select(Reading.id, Reading.plate, Reading.captured_at, Reading.gross_weight_kg).where(
-            Reading.id.in_(reading_ids), Reading.baidunwang.is_(True), Reading.plate_valid.is_(True)
-        )
+        select(Reading.id, Reading.plate, Reading.captured_at, Reading.gross_weight_kg)
+        .where(Reading.id.in_(reading_ids), Reading.baidunwang.is_(True), Reading.plate_valid.is_(True))
+        .order_by(Reading.captured_at, Reading.id)
     ).all()
     for reading_id, plate, captured_at, gross in rows:
         ends = max(captured_at, _now()) + timedelta(days=days)
         current = db.session.scalar(
-            select(WatchEntry).where(
-                WatchEntry.plate == plate, WatchEntry.source == "baidunwang", active_clause(_now())
+            select(WatchEntry)
+            .where(
+                WatchEntry.plate == plate,
+                WatchEntry.source == "baidunwang",
+                WatchEntry.ends_at > _now(),
+                WatchEntry.ended_at.is_(None),
             )
+            .order_by(WatchEntry.id)
+            .limit(1)
         )
         if current is not None:
             current.ends_at = max(current.ends_at, ends)
@@ -111,38 +122,51 @@ def raise_alerts(reading_ids: list[int]) -> list[int]:
     """Alerts for readings of watched plates (one query per batch; idempotent)."""
     if not reading_ids:
         return []
-    hits = db.session.execute(
+    return _insert_alerts(_hits().where(Reading.id.in_(reading_ids)))
+
+
+def raise_alerts_for_entries(entry_ids: list[int]) -> list[int]:
+    """Alerts of these watch entries for readings already stored: those that came in after the
+    entry started but were followed up before it was committed (idempotent)."""
+    if not entry_ids:
+        return []
+    return _insert_alerts(_hits().where(WatchEntry.id.in_(entry_ids)))
+
+
+def _hits():
+    # Watched when the reading came in (a late upload of a pass still alerts), until the end
+    # date; the detection that put the plate on the list is not news.
+    return (
         select(
-            Reading.id, Reading.site_id, Reading.plate, Reading.captured_at, WatchEntry.id, WatchEntry.source_reading_id
+            WatchEntry.id.label("watch_entry_id"),
+            Reading.id.label("reading_id"),
+            Reading.site_id,
+            Reading.plate,
+            Reading.captured_at,
         )
         .join(WatchEntry, WatchEntry.plate == Reading.plate)
-        # Watched when the reading came in (a late upload of a pass still alerts), until the end date.
         .where(
-            Reading.id.in_(reading_ids),
             WatchEntry.starts_at <= Reading.received_at,
             WatchEntry.ends_at > Reading.captured_at,
             WatchEntry.ended_at.is_(None),
+            or_(WatchEntry.source_reading_id.is_(None), WatchEntry.source_reading_id != Reading.id),
         )
-    ).all()
-    raised = []
-    for reading_id, site_id, plate, captured_at, entry_id, source_reading_id in hits:
-        if source_reading_id == reading_id:
-            continue  # the detection that put the plate on the list is not news
-        alert = Alert(
-            watch_entry_id=entry_id,
-            reading_id=reading_id,
-            site_id=site_id,
-            plate=plate,
-            captured_at=captured_at,
-            raised_at=_now(),
+    )
+
+
+def _insert_alerts(hits) -> list[int]:
+    from service.ingest.store import insert_for
+
+    rows = [dict(r._mapping, raised_at=_now()) for r in db.session.execute(hits)]
+    raised: list[int] = []
+    for start in range(0, len(rows), 1000):  # 6 parameters a row: far below any driver's limit
+        stmt = (
+            insert_for(Alert)
+            .values(rows[start : start + 1000])
+            .on_conflict_do_nothing(index_elements=["reading_id", "watch_entry_id"])  # raised by an earlier run
+            .returning(Alert.__table__.c.id)
         )
-        try:
-            with db.session.begin_nested():
-                db.session.add(alert)
-                db.session.flush()
-            raised.append(alert.id)
-        except IntegrityError:
-            continue  # already raised by an earlier run of this job
+        raised += db.session.scalars(stmt)
     return raised
 
 

@@ -64,17 +64,25 @@ def test_worker_counts_the_day_and_links_earlier_cases_of_the_plate(app, client,
     assert queue[0]["baidunwang"] is True and queue[0]["prior_case_count"] == 2
 
 
-def test_a_failing_outbox_row_is_recorded_not_retried_forever(app, run_worker):
+def test_a_failing_outbox_row_is_recorded_not_retried_forever(app, client, make_site):
     from service.outbox import MAX_ATTEMPTS, drain, enqueue_outbox
 
+    _, device = make_site()
     with app.app_context():
-        enqueue_outbox("readings.ingested", {"site_days": [[1, "not-a-date"]], "case_ids": []})
+        broken = enqueue_outbox("readings.ingested", {"reading_ids": [[1, 2]], "case_ids": []}).id
         db.session.commit()
+    client.post("/api/v1/readings", headers=device, json={"readings": [reading(record_id="fine")]})
+    with app.app_context():
         for _ in range(MAX_ATTEMPTS):
             drain()
-        event = db.session.scalar(select(OutboxEvent))
-        assert event.processed_at is not None and event.attempts == MAX_ATTEMPTS
-        assert "ValueError" in event.last_error
+        rows = {e.id: e for e in db.session.scalars(select(OutboxEvent))}
+        stats = db.session.scalars(select(SiteDailyStats.checked)).all()
+    assert rows[broken].processed_at is not None and rows[broken].attempts == MAX_ATTEMPTS
+    assert "TypeError" in rows[broken].last_error
+    # The post that came in with it in the same batch was followed up once, without an error.
+    [fine] = [e for e in rows.values() if e.id != broken]
+    assert fine.processed_at is not None and fine.attempts == 1 and fine.last_error is None
+    assert stats == [1]
 
 
 def test_a_late_reading_corrects_the_counts_of_later_cases(app, client, make_site, run_worker):
