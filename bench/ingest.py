@@ -54,6 +54,8 @@ if str(ROOT) not in sys.path:
 
 CST = timezone(timedelta(hours=8))
 SECRET = "bench-secret-not-for-production"
+# A Fernet key (32 bytes, URL-safe Base64): a host on a database server refuses to start without one.
+DATA_KEY = "YmVuY2gtZGF0YS1rZXktbm90LWZvci1wcm9kLXVzZSE="
 BATCH = 500
 PATH = "/api/v1/readings"
 
@@ -747,6 +749,7 @@ class Backend:
             INSTANCE_DIR=str(tmp / "instance"),
             EVIDENCE_DIR=str(tmp / "evidence"),
             SECRET_KEY=SECRET,
+            DATA_KEY=DATA_KEY,
         )
         os.environ["INSTANCE_DIR"] = self.env["INSTANCE_DIR"]
         os.environ["SECRET_KEY"] = SECRET

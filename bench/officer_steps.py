@@ -49,6 +49,7 @@ import psutil
 
 from bench.ingest import (
     CST,
+    DATA_KEY,
     PROVINCES,
     ROOT,
     SECRET,
@@ -764,6 +765,7 @@ def main(argv: list[str] | None = None) -> int:
             INSTANCE_DIR=str(tmp / "instance"),
             EVIDENCE_DIR=str(tmp / "evidence"),
             SECRET_KEY=SECRET,
+            DATA_KEY=DATA_KEY,
             # gunicorn (started from this repository) puts --chdir first on sys.path and imports
             # wsgi:app from there; the worker and the flask commands run with cwd = code_dir.
             GUNICORN_CMD_ARGS=f"--chdir {code_dir}",

@@ -52,6 +52,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.ingest import (  # noqa: E402
+    DATA_KEY,
     VEHICLES,
     Gunicorn,
     Stack,
@@ -999,6 +1000,7 @@ def http_phase(stack: Stack, db: Database, redis_url: str, plates: dict[str, lis
         INSTANCE_DIR=str(stack.tmp / f"instance-{db.kind}"),
         EVIDENCE_DIR=str(stack.tmp / f"evidence-{db.kind}"),
         SECRET_KEY=SECRET,
+        DATA_KEY=DATA_KEY,
     )
     cfg = args.http_config or HTTP_CONFIG
     res.http_cfg = cfg.label

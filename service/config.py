@@ -138,6 +138,7 @@ class Config:
 
     @classmethod
     def from_env(cls) -> Config:
+        check_shared_settings(os.environ)
         cfg = cls()
         instance = Path(os.environ.get("INSTANCE_DIR", cfg.INSTANCE_DIR))
         cfg.INSTANCE_DIR = instance
@@ -166,6 +167,39 @@ class Config:
 
     def as_mapping(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+# What a host must share with the others once the database is a server several hosts use.
+SHARED = {
+    "SECRET_KEY": "签发登录令牌和控制台会话的密钥：各主机须相同，否则一台主机签发的令牌在其他主机上无效",
+    "DATA_KEY": "加密驾驶人身份证号的密钥（Fernet）：各主机须相同并随数据库备份，否则其他主机读不出已存的号码，"
+    "按号码查找也会落空，同一驾驶人会被重复登记",
+    "REDIS_URL": "共用的 Redis：未设置时本主机会启动只有自己能用的 Redis，排入的任务到不了其他主机的 worker",
+}
+
+
+def check_shared_settings(env) -> None:
+    """Refuse to start, saying why, when DATABASE_URL names a server (several hosts may use it)
+    but a setting every host must share is missing: falling back to a key or a Redis of this
+    host's own would split the deployment without anyone noticing."""
+    url = env.get("DATABASE_URL") or ""
+    if not url or url.startswith("sqlite"):
+        return  # the embedded set-up: one machine, its own keys under instance/
+    missing = [name for name in SHARED if not env.get(name)]
+    reasons = [f"{name}——{SHARED[name]}" for name in missing]
+    if env.get("DATA_KEY"):
+        try:
+            from cryptography.fernet import Fernet
+
+            Fernet(env["DATA_KEY"].encode())
+        except ValueError:
+            reasons.append("DATA_KEY 不是有效的 Fernet 密钥（应为 32 字节的 URL 安全 Base64 编码，"
+                           "可用 python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())' 生成）")  # fmt: skip
+    if reasons:
+        raise ConfigError(
+            "DATABASE_URL 指向数据库服务器（可能有多台主机共用），以下设置须在每台主机上设为相同的值，服务不启动：\n  "
+            + "\n  ".join(reasons)
+        )
 
 
 def normalise_db_url(url: str) -> str:

@@ -13,6 +13,7 @@ import logging
 import threading
 
 from service import create_app
+from service.config import ConfigError
 from workers.queues import QUEUES, parse_queues
 from workers.relay import relay, relay_once
 from workers.worker import make_worker
@@ -30,7 +31,10 @@ def main() -> None:
     parser.add_argument("--burst", action="store_true", help="run queued jobs, then exit")
     parser.add_argument("--relay-every", type=float, default=10.0)
     args = parser.parse_args()
-    app = create_app()
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        parser.exit(2, f"worker 未启动：{exc}\n")
     try:
         queues = parse_queues(args.queues if args.queues is not None else app.config["WORKER_QUEUES"])
     except ValueError as exc:

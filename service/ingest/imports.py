@@ -63,6 +63,12 @@ def import_dir() -> Path:
     return path
 
 
+def stored_file(job: ImportJob) -> Path:
+    """The job's file: stored relative to EVIDENCE_DIR, so each host finds it wherever it mounts
+    the shared volume (a path stored absolute by an earlier version is used as it is)."""
+    return Path(current_app.config["EVIDENCE_DIR"]) / job.stored_path
+
+
 def store_upload(filename: str, data: bytes, *, user_id=None, site_id=None, kind: str = "readings") -> ImportJob:
     digest = hashlib.sha256(data).hexdigest()
     path = import_dir() / f"{digest}.csv"
@@ -73,7 +79,7 @@ def store_upload(filename: str, data: bytes, *, user_id=None, site_id=None, kind
     job = ImportJob(
         kind=kind,
         filename=filename[:255],
-        stored_path=str(path),
+        stored_path=str(path.relative_to(current_app.config["EVIDENCE_DIR"])),
         sha256=digest,
         size_bytes=len(data),
         status="queued",
@@ -183,7 +189,7 @@ def read_chunk(path: Path, header: list[str], cursor: Cursor, limit: int) -> tup
 def cursor_at(job: ImportJob) -> Cursor:
     """The cursor after the job's `rows_done` rows, found by reading them again. Only
     for a chunk whose cursor was lost (a worker or Redis crash between two chunks)."""
-    path = Path(job.stored_path)
+    path = stored_file(job)
     header, cursor = read_header(path)
     while cursor.rows < job.rows_done:
         rows, cursor, more = read_chunk(path, header, cursor, min(job.rows_done - cursor.rows, 10_000))
@@ -208,7 +214,7 @@ def _reading_item(row: dict) -> dict:
 def begin_import(job: ImportJob, commit: bool = True) -> Cursor | None:
     """Check the stored file (UTF-8, the kind's columns) and mark the job running: the
     cursor of the first row, or None when the file cannot be imported (job failed)."""
-    path = Path(job.stored_path)
+    path = stored_file(job)
     try:
         data = path.read_bytes()  # a line that is not UTF-8 is refused alone, when its chunk is read
         header, cursor = read_header(path)
@@ -243,7 +249,7 @@ def import_chunk(job: ImportJob, cursor: Cursor, progress: Progress | None = Non
     """Import the `IMPORT_CHUNK_ROWS` rows from `cursor` and store them with the job's
     progress, in one transaction. Returns the cursor of the next chunk, or None when
     the job has ended (done, or failed on a file that is not valid CSV)."""
-    path = Path(job.stored_path)
+    path = stored_file(job)
     try:
         header, _ = read_header(path)
         rows, after, more = read_chunk(path, header, cursor, current_app.config["IMPORT_CHUNK_ROWS"])
