@@ -12,6 +12,7 @@ from models.reading import Reading
 from models.registry import Driver, Enterprise, Permit, Vehicle
 from models.site import DeviceToken, Site, SiteCalibration
 from models.stats import SiteDailyStats
+from models.supervision import SupervisionAction
 from models.user import User
 from models.watch import Alert, WatchEntry
 
@@ -38,6 +39,7 @@ __all__ = [
     "Site",
     "SiteCalibration",
     "SiteDailyStats",
+    "SupervisionAction",
     "User",
     "Alert",
     "WatchEntry",

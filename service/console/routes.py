@@ -35,9 +35,11 @@ def register_consoles(app: Flask) -> None:
     from service.review.console import bp as review_bp
     from service.sources.console import bp as sources_bp
     from service.stats.console import bp as stats_bp
+    from service.supervision.console import bp as supervision_bp
     from service.watch.console import bp as watch_bp
 
-    audiences = (review_bp, copy_notices_bp, watch_bp, registry_bp, sources_bp, referrals_bp, stats_bp, admin_bp)
+    audiences = (review_bp, copy_notices_bp, watch_bp, registry_bp, sources_bp, supervision_bp, referrals_bp, stats_bp)
+    audiences += (admin_bp,)
     for blueprint in (bp, *audiences, party_bp):
         app.register_blueprint(blueprint)
 

@@ -83,7 +83,16 @@ def enterprise_dossier(enterprise: Enterprise, case_limit: int = CASE_LIMIT) -> 
         "permits": permits,
         "cases": cases,
         "case_total": total,
+        "supervision": _supervision(enterprise),
     }
+
+
+def _supervision(enterprise: Enterprise) -> list[dict]:
+    """约谈 / 挂牌督办 / 限期整改 against the enterprise, newest first, with their history."""
+    from service.supervision.operations import action_query, action_view
+
+    names = {enterprise.id: enterprise.name}
+    return [action_view(a, names) for a in db.session.scalars(action_query(enterprise_id=enterprise.id))]
 
 
 def _vehicle_fields(v: Vehicle) -> dict:

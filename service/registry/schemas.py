@@ -118,6 +118,7 @@ class EnterpriseDossierSchema(Schema):
     permits = fields.List(fields.Nested(PermitSchema), metadata={"description": "其车辆的大件运输许可"})
     cases = fields.List(fields.Nested(DossierCaseSchema), metadata={"description": "关联该企业的案件，最近的在前"})
     case_total = fields.Integer()
+    supervision = fields.List(fields.Dict(), metadata={"description": "约谈、挂牌督办、限期整改及其办理情况"})
 
 
 class RegistryUploadSchema(Schema):

@@ -114,6 +114,14 @@ class RuleSettings:
     # Design choice, by analogy with X-TRANSPORT-7WD (62号令 Art 44/45): working days from the
     # decision in which a matter another authority handles is to be sent to it.
     tracked_send_working_days: int = 7
+    # Design choice (the agencies' policy, no legal threshold): enterprises proposed for 约谈 /
+    # 挂牌督办 over the last `supervision_window_days`: by their vehicles' 百吨王 and, for source
+    # units, by the cases traced to them (service/rules/supervision.py).
+    supervision_window_days: int = 365
+    supervision_interview_baidunwang: int = 1
+    supervision_listed_baidunwang: int = 3
+    supervision_interview_source_cases: int = 2
+    supervision_listed_source_cases: int = 5
 
     def __post_init__(self) -> None:
         # A negative deduction would silently make the engine stricter than the law.
@@ -159,6 +167,9 @@ class RuleSettings:
             raise RuleSettingsError(
                 {"source_loading_fine_min_yuan": "须与 source_loading_fine_max_yuan 同时设置，且 0 ≤ 下限 ≤ 上限"}
             )
+        thresholds = (self.supervision_interview_baidunwang, self.supervision_interview_source_cases)
+        if min(thresholds) < 1 or self.supervision_window_days < 1:
+            raise RuleSettingsError({"supervision_window_days": "监管提议的期间和门槛至少为 1"})
         if self.party_identification_days < 1 or self.tracked_send_working_days < 1:
             raise RuleSettingsError({"party_identification_days": "期限至少为 1 日"})
 
