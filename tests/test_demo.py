@@ -149,3 +149,35 @@ def test_demo_regular_s_cases_barred_by_a_lapsed_device_carry_the_driver_flag_to
         assert all(c.driver_id == driver_id for c in waiting)
         flags = repeat_flags(waiting)
         assert all({"vehicle", "driver"} <= {f["subject"] for f in flags[c.id]} for c in waiting)
+
+
+def registered_regulars() -> set[int]:
+    return set(db.session.scalars(select(Case.enterprise_id).where(Case.enterprise_id.is_not(None))))
+
+
+def test_demo_closes_a_baidunwang_case_through_every_party_and_lists_its_enterprise(app):
+    """一超四罚 to the end: every party's matter closed, the case closed and its copy notice due;
+    the truck's enterprise under 挂牌督办 with a deadline next week."""
+    from datetime import timedelta
+
+    from models import CopyNotice, SupervisionAction
+    from service import clock
+    from service.audit import verify
+
+    with app.app_context():
+        summary = load_demo(days=14)
+        closed = db.session.scalars(select(Case).where(Case.status == "closed", Case.baidunwang.is_(True))).all()
+        assert len(closed) == 1
+        (case,) = closed
+        parties = {m.party for m in case.matters}
+        assert {"vehicle", "driver", "transport_enterprise", "source_enterprise"} <= parties
+        assert all(m.status == "closed" for m in case.matters)
+        assert any(m.authority == "police" and m.outcome["points"] for m in case.matters)
+        source = next(m for m in case.matters if m.party == "source_enterprise")
+        assert source.enterprise_id is not None  # traced to a registered source unit
+        assert db.session.scalar(select(CopyNotice).where(CopyNotice.case_id == case.id)).status == "due"
+        (listed,) = db.session.scalars(select(SupervisionAction).where(SupervisionAction.kind == "listed")).all()
+        assert listed.status == "open" and listed.enterprise_id in (case.enterprise_id, *registered_regulars())
+        assert clock.today() < listed.due_on <= clock.today() + timedelta(days=7)
+        assert verify()[0]
+    assert f"一超四罚示例：百吨王案件 {case.case_number}" in summary and "挂牌督办" in summary

@@ -35,7 +35,7 @@ from service.extensions import db
 from service.ingest.operations import ingest_batch
 
 from .data import DEMO_SITES, DEMO_USERS, REGIONS, SITES_BY_CODE, DemoUser
-from .procedure import _decide_a_regular
+from .procedure import _close_a_baidunwang, _decide_a_regular, _list_an_enterprise
 from .registry import ensure_registry
 from .traffic import generate
 
@@ -57,6 +57,8 @@ class Tally:
     cases: int = 0
     permitted: int = 0  # over the limit, but on an oversize permit's route within its figures
     decided_plate: str | None = None  # the regular overloader taken through the procedure
+    closed_case: str | None = None  # a 百吨王 case taken through every party's matter to closure
+    listed_enterprise: str | None = None  # its enterprise, under 挂牌督办
     decided: int = 0
 
 
@@ -137,6 +139,8 @@ def _load_readings(now: datetime, days: int) -> Tally:
     drain(max_batches=10_000)
     db.session.commit()
     tally.decided_plate, tally.decided = _decide_a_regular()
+    tally.closed_case, enterprise_id = _close_a_baidunwang(tally.decided_plate)
+    tally.listed_enterprise = _list_an_enterprise(enterprise_id, tally.closed_case)
     db.session.commit()
     return tally
 
@@ -206,4 +210,10 @@ def _reading_lines(t: Tally) -> list[str]:
         lines.append(
             f"办案示例：{t.decided_plate} 的 {t.decided} 件案件已走完告知、决定程序（见屡犯名单），其后的案件带屡犯标记"
         )
+    if t.closed_case:
+        lines.append(
+            f"一超四罚示例：百吨王案件 {t.closed_case} 的驾驶人、车辆、运输企业、源头单位事项均已办结，结案，待抄告"
+        )
+    if t.listed_enterprise:
+        lines.append(f"企业监管示例：{t.listed_enterprise} 挂牌督办，期限下周")
     return lines

@@ -65,3 +65,102 @@ def _decide_a_regular() -> tuple[str | None, int]:
         for case in db.session.scalars(rest.order_by(Case.captured_at)).all():
             step("driver", case, officer, driver_id=driver.id)
     return plate, decided
+
+
+def _close_a_baidunwang(regular: str | None) -> tuple[str | None, int | None]:
+    """一超四罚 to the end: a registered truck's 百吨王 case through the owner's procedure and every
+    other party's matter — the police's (receipt and outcome), the transport authority's, the
+    source traced to a registered quarry — so the case closes and its copy notice falls due.
+    Returns the case number and the enterprise whose truck it was (it is put under 挂牌督办)."""
+    from models import Driver, Enterprise
+    from models.case import REVIEW_CHECKS
+    from service import clock
+    from service.procedure import ANY_VERSION, run_step
+    from service.procedure.matter_ops import case_proposal
+
+    officer = db.session.scalar(select(User).where(User.username == "officer1"))
+    supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
+    police = db.session.scalar(select(User).where(User.username == "police"))
+    case = db.session.scalar(
+        select(Case)
+        .where(
+            Case.status == "pending_review",
+            Case.baidunwang.is_(True),
+            Case.penalty_usable.is_(True),
+            Case.plate != (regular or ""),
+        )
+        # A registered truck's first (its enterprise and driver answer by name); else any.
+        .order_by(Case.enterprise_id.is_(None), Case.captured_at, Case.id)
+        .limit(1)
+    )
+    quarry = db.session.scalar(select(Enterprise).where(Enterprise.kind == "source").order_by(Enterprise.id))
+    if None in (officer, supervisor, police, case, quarry):
+        return None, None
+
+    def step(name: str, who: User, matter=None, **params) -> None:
+        run_step(name, case, who, params, matter=matter, expected_version=ANY_VERSION)
+
+    driver = db.session.scalar(select(Driver).where(Driver.enterprise_id == case.enterprise_id).order_by(Driver.id))
+    driver = driver or db.session.scalar(select(Driver).order_by(Driver.id))
+    if driver is not None:
+        step("driver", officer, driver_id=driver.id)
+    proposal = case_proposal(case)
+    step("confirm", officer, checklist={key: True for key in REVIEW_CHECKS})
+    step("notice", officer)
+    step("statement", officer, kind="waiver", text="当事人当场表示放弃陈述申辩（演示）", channel="officer")
+    step("decision", officer, kind=proposal.kind, amount_yuan=proposal.proposed_yuan)
+    step("approve_decision", supervisor)
+    step("service", officer, method="direct")
+    step("payment", officer, amount_yuan=proposal.proposed_yuan)
+    step("close", officer)
+    today = clock.today()
+    for matter in [m for m in case.matters if not m.done]:
+        if matter.status == "unidentified" and matter.party == "source_enterprise":
+            step("identify", officer, matter, enterprise_id=quarry.id)
+        elif matter.status == "unidentified":
+            step("unidentifiable", supervisor, matter, reason="经调取运单、通行记录，未能查明（演示）")
+            continue
+        if matter.status == "pending":
+            step("refer", officer, matter, note="通过车辆超限管理信息系统移送（演示）")
+        if matter.authority == "police":
+            police_facts = (matter.basis or {}).get("police") or {}
+            fine = (police_facts.get("fine") or {}).get("max_yuan")
+            points = (police_facts.get("points") or {}).get("points") or 6
+            step("acknowledge", police, matter)
+            outcome = {
+                "decision_number": f"吉公交决字〔{today:%Y}〕{case.id:05d}号",
+                "fine_yuan": fine,
+                "points": points,
+            }
+            step("outcome", police, matter, decided_on=today, note="驾驶人已接受处罚（演示）", **outcome)
+        else:
+            step("outcome", officer, matter, decision_number=f"抄告回执 {case.id}-{matter.id}", decided_on=today,
+                 note="车籍地交通运输主管部门已接收（演示）")  # fmt: skip
+    regulars = select(Case.enterprise_id).where(Case.plate == regular, Case.enterprise_id.is_not(None)).limit(1)
+    return case.case_number, case.enterprise_id or db.session.scalar(regulars)
+
+
+def _list_an_enterprise(enterprise_id: int | None, case_number: str | None) -> str | None:
+    """The 百吨王 truck's enterprise under 挂牌督办, due next week (企业监管)."""
+    from datetime import timedelta
+
+    from models import Enterprise
+    from service import clock
+    from service.supervision.operations import figures_for, open_action
+
+    supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
+    enterprise = db.session.get(Enterprise, enterprise_id) if enterprise_id else None
+    if supervisor is None or enterprise is None:
+        return None
+    _, case_ids = figures_for(enterprise)
+    open_action(
+        enterprise,
+        supervisor,
+        kind="listed",
+        reason=f"所属车辆“百吨王”（{case_number}）问题突出，挂牌督办（演示）",
+        due_on=clock.today() + timedelta(days=7),
+        responsible_person="企业安全负责人",
+        case_ids=case_ids,
+        rule_id="SV-BDW-LISTED",
+    )
+    return enterprise.name
