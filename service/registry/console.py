@@ -286,3 +286,21 @@ def repeat_offenders():
     if kind not in ("vehicle", "driver", "enterprise"):
         abort(404)
     return render_template("registry/repeat.html", kind=kind, rows=listed(kind))
+
+
+@bp.get("/blacklist")
+@login_required(*READERS)
+def blacklist():
+    """严重违法失信超限超载运输当事人名单: who is listed, since when, until when (B-1..B-5)."""
+    from service.registry.blacklist import BASIS, SITUATIONS, entries
+
+    rows = entries()
+    if request.args.get("format") == "xlsx":
+        from flask import Response
+
+        from service.registry.blacklist import workbook
+
+        headers = {"Content-Disposition": 'attachment; filename="blacklist.xlsx"'}
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Response(workbook(rows), mimetype=mimetype, headers=headers)
+    return render_template("registry/blacklist.html", rows=rows, SITUATIONS=SITUATIONS, BASIS=BASIS)

@@ -72,6 +72,7 @@ def _with_cases(result, rows) -> dict:
                 "id": r.id,
                 "case_number": f"ZC{r.opened_at:%Y}-{r.id:08d}",
                 "act_date": act.isoformat(),
+                "decided_on": r.decided_at.astimezone(CST).date().isoformat() if r.decided_at else None,
                 "decision_kind": r.decision_kind,
                 "decision_number": r.decision_number,
                 "counted": counted,

@@ -349,3 +349,13 @@ def plate_repeat_status(plate: str):
     from service.rules import normalise_plate
 
     return vehicle_status(normalise_plate(plate) or plate)
+
+
+@blp.route("/blacklist")
+@blp.response(200)
+def blacklist_entries():
+    """Parties on the blacklist now (B-1..B-3; B-4 and B-5 need facts not held): since when, until when."""
+    from service.registry.blacklist import entries
+
+    return [{**e, "listed_on": e["listed_on"] and e["listed_on"].isoformat(),
+             "ends_on": e["ends_on"] and e["ends_on"].isoformat()} for e in entries()]  # fmt: skip

@@ -1,0 +1,96 @@
+"""The blacklist (严重违法失信超限超载运输当事人名单, domain-rules §3.2) as it stands: who is listed
+under B-1..B-5, since when and until when.
+
+* B-1 a vehicle, B-2 a driver with more than 3 violations in the cycle (the 4th decided one
+  lists it, on the day of that decision);
+* B-3 a transport enterprise over R-ENT-10's 10 % **and** ordered to 停业整顿 (listed on the day of
+  the order);
+* B-4 a vehicle repairer and B-5 an instigator (指使强令, fine ≥ 20 000 yuan or ≥ 3 penalties a
+  year) need facts the service does not hold yet (repairers; instigators' matters): none are
+  listed, and the page says so.
+
+The listing ends after `blacklist_valid_years` ([PROV Shitai] 2; None: no end computed).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from models import Enterprise
+from service.config import rule_settings
+from service.extensions import db
+from service.registry.repeat import listed
+from service.rules import blacklist_listing_ends
+from service.rules.repeat import MORE_THAN_TIMES
+
+SITUATIONS = {
+    "B-1": "1年内违法超限运输超过3次的货运车辆",
+    "B-2": "1年内违法超限运输超过3次的货运车辆驾驶人",
+    "B-3": "违法超限运输车辆超过本单位货运车辆总数10%且被责令停业整顿的道路运输企业",
+    "B-4": "非法改装车辆情节严重被吊销资质的维修企业（本系统未登记维修企业，不评估）",
+    "B-5": "指使、强令驾驶人超限运输，罚款2万元以上或1年内受罚3次以上（本系统尚无指使强令事项，不评估）",
+}
+BASIS = "交通运输部办公厅《关于界定严重违法失信超限超载运输行为和相关责任主体有关事项的通知》（交办公路〔2017〕8号）"
+
+
+def _fourth_decision(status: dict) -> date | None:
+    days = sorted(c["decided_on"] for c in status.get("cases", []) if c.get("counted") and c.get("decided_on"))
+    return date.fromisoformat(days[MORE_THAN_TIMES]) if len(days) > MORE_THAN_TIMES else None
+
+
+def entries() -> list[dict]:
+    """Every party listed now, with its situation, listing day and end."""
+    settings = rule_settings()
+    out = []
+    for kind, code, name_of in (
+        ("vehicle", "B-1", lambda s: s["plate"]),
+        ("driver", "B-2", lambda s: s.get("name") or f"驾驶人 {s['driver_id']}"),
+    ):
+        for status in listed(kind):
+            if code in status.get("blacklist", ()):
+                listed_on = _fourth_decision(status)
+                out.append(_entry(code, kind, name_of(status), status, listed_on, settings))
+    for status in listed("enterprise"):
+        if "B-3" in status.get("blacklist", ()):
+            enterprise = db.session.get(Enterprise, status.get("enterprise_id"))
+            ordered = enterprise.suspension_ordered_at if enterprise else None
+            listed_on = ordered.date() if ordered else None
+            out.append(_entry("B-3", "enterprise", enterprise.name if enterprise else "—", status, listed_on, settings))
+    return out
+
+
+def _entry(code: str, kind: str, name: str, status: dict, listed_on: date | None, settings) -> dict:
+    return {
+        "code": code,
+        "situation": SITUATIONS[code],
+        "subject": kind,
+        "name": name,
+        "listed_on": listed_on,
+        "ends_on": blacklist_listing_ends(listed_on, settings) if listed_on else None,
+        "statutory_count": status.get("statutory_count"),
+        "rule_id": status.get("rule_id"),
+        "basis": BASIS,
+        "case_numbers": [c["case_number"] for c in status.get("cases", []) if c.get("counted")],
+    }
+
+
+def workbook(rows: list[dict]) -> bytes:
+    """The list as a workbook: Chinese headers, real dates."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "名单"
+    sheet.append(["情形", "说明", "对象", "名称", "列入日期", "届满日期", "法定周期内次数", "依据案件"])
+    subjects = {"vehicle": "车辆", "driver": "驾驶人", "enterprise": "运输企业"}
+    for r in rows:
+        sheet.append([r["code"], r["situation"], subjects.get(r["subject"], r["subject"]), r["name"], r["listed_on"],
+                      r["ends_on"], r["statutory_count"], "、".join(r["case_numbers"])])  # fmt: skip
+    for column in ("E", "F"):
+        for cell in sheet[column][1:]:
+            cell.number_format = "yyyy-mm-dd"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
