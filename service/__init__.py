@@ -34,7 +34,10 @@ def create_app(config: Mapping | None = None) -> Flask:
 
 
 def _spec_kwargs() -> dict:
+    from service.spec import TruthfulSpec
+
     return {
+        "extra_plugins": [TruthfulSpec()],
         "info": {"description": "治超案件管理服务：称重检测记录接入、超限认定、案件办理。"},
         "components": {
             "securitySchemes": {
@@ -68,7 +71,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 def _register(app: Flask) -> None:
-    from service import audit, cli, errors, health
+    from service import audit, cli, errors, health, inputs
     from service.admin.routes import blp as admin_blp
     from service.auth.routes import blp as auth_blp
     from service.console.routes import register_consoles
@@ -82,6 +85,7 @@ def _register(app: Flask) -> None:
     from service.watch.routes import blp as watch_blp
 
     audit.init_app()
+    inputs.init_app(app)  # before the blueprints: their <int:…> ids take its bounded converter
     errors.register(app)
     health.register(app)
     blueprints = (auth_blp, ingest_blp, review_blp, matters_blp, copy_notices_blp, watch_blp, registry_blp, stats_blp)

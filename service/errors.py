@@ -6,6 +6,7 @@ import logging
 from urllib.parse import urlparse
 
 from flask import Flask, flash, g, jsonify, redirect, render_template, request
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,16 @@ def error_body(status: int, message: str | None = None, errors: dict | None = No
         "message": message or MESSAGES.get(status, HTTPStatus(status).phrase),
     }
     if errors:
-        body["errors"] = errors
+        body["errors"] = _string_keys(errors)
     return jsonify(body), status
+
+
+def _string_keys(errors):
+    """Field errors with every key a string: a form part without a readable name comes back
+    from webargs keyed None, which JSON (sorted keys) cannot hold."""
+    if isinstance(errors, dict):
+        return {(k if isinstance(k, str) else str(k)): _string_keys(v) for k, v in errors.items()}
+    return errors
 
 
 def _wants_page() -> bool:
@@ -52,11 +61,20 @@ def _wants_page() -> bool:
     return not (request.path.startswith("/api/") or request.path == "/healthz")
 
 
-def _respond(status: int, message: str | None, errors: dict | None = None):
+def _respond(status: int, message: str | None, errors: dict | None = None, headers=None):
     if _wants_page():
         text = message or MESSAGES.get(status, "出错了")
-        return render_template("console/error.html", status=status, message=text), status
-    return error_body(status, message, errors)
+        return render_template("console/error.html", status=status, message=text), status, headers or {}
+    body, status = error_body(status, message, errors)
+    return body, status, headers or {}
+
+
+def _exception_headers(exc: HTTPException) -> list[tuple[str, str]]:
+    """The headers an HTTP error carries (Allow on a 405, WWW-Authenticate on a 401, and those
+    given to abort(headers=…)), without its HTML content type."""
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    extra = (getattr(exc, "data", None) or {}).get("headers") or {}
+    return headers + list(extra.items())
 
 
 def _back() -> str:
@@ -80,6 +98,16 @@ def register(app: Flask) -> None:
             return redirect(_back(), code=303)
         return _respond(exc.status, exc.message, exc.errors)
 
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def _out_of_range(exc: Exception):
+        # The last line behind the checks at the edge (service/inputs.py, each schema's bounds):
+        # a number or text the database cannot hold (an integer beyond 64 bits, a NUL or an
+        # over-long text on PostgreSQL) is the client's input, refused as such; the log names
+        # the place so that its own check can be added.
+        log.warning("out-of-range input at %s %s: %s", request.method, request.path, type(exc).__name__)
+        return _domain(DomainError("数值或文本超出可存储的范围", 422))
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         data = getattr(exc, "data", None) or {}
@@ -87,7 +115,7 @@ def register(app: Flask) -> None:
         errors = data.get("errors") or data.get("messages")
         if message is None and exc.description and exc.description != type(exc).description:
             message = exc.description
-        return _respond(exc.code or 500, message, errors)
+        return _respond(exc.code or 500, message, errors, _exception_headers(exc))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
@@ -18,12 +16,14 @@ from service.ingest.schemas import (
     EvidenceFileSchema,
     EvidenceSchema,
     EvidenceUploadFormSchema,
+    EvidenceUploadSchema,
     ImportJobSchema,
     ImportUploadSchema,
     ReadingBatchResultSchema,
     ReadingBatchSchema,
     StoredReadingSchema,
 )
+from service.inputs import load_json
 
 blp = Blueprint("ingest", __name__, description="称重检测记录接入")
 POSTERS = ("device", "admin")
@@ -41,15 +41,13 @@ def _json_body() -> dict:
     if request.content_length is not None and request.content_length > limit:
         abort(413, message=f"请求体超过 {limit} 字节上限，请分批上报")
     request.max_content_length = limit  # also bounds chunked bodies
-    try:
-        body = json.loads(request.get_data(cache=False))
-    except (ValueError, UnicodeDecodeError):
-        abort(400, message="请求体不是有效的 JSON")
-    return body
+    return load_json(request.get_data(cache=False))
 
 
 @blp.route("/readings")
 class Readings(MethodView):
+    own_json_body = True  # parsed here; a lone surrogate rejects its item alone (service/inputs.py)
+
     @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": ReadingBatchSchema}}})
     @blp.doc(
         responses={
@@ -142,6 +140,7 @@ class ImportById(MethodView):
 class Evidence(MethodView):
     @blp.arguments(EvidenceUploadFormSchema, location="form")
     @blp.arguments(EvidenceFileSchema, location="files")
+    @blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": EvidenceUploadSchema}}})
     @blp.response(201, EvidenceSchema)
     @blp.alt_response(200, description="同一记录的同一图像已存在（重复上传）")
     @blp.alt_response(413, description="图像超过大小上限")

@@ -1,7 +1,7 @@
 """Schemas of the readings API. They document the contract in the OpenAPI spec;
 the hot path checks the same fields in `validation.py` (a test keeps them equal)."""
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 from service.ingest.validation import MAX_AXLE_KG, MAX_HEIGHT_MM, MAX_LANE, MAX_LENGTH_MM, MAX_SPEED_KMH, MAX_WIDTH_MM
 from service.rules import PLATE_COLORS
@@ -49,7 +49,18 @@ class ReadingSchema(Schema):
 
 
 class ReadingBatchSchema(Schema):
-    readings = fields.List(fields.Nested(ReadingSchema), required=True, validate=validate.Length(1, 1000))
+    class Meta:
+        unknown = EXCLUDE  # other top-level keys a device sends are ignored
+
+    readings = fields.List(
+        fields.Nested(ReadingSchema),
+        required=True,
+        validate=validate.Length(1, 1000),
+        metadata={
+            "description": "1–1000 条；每条单独按 Reading 校验：不合格的一条在结果中为 rejected 并列出字段，其余照存",
+            "x-each-item-alone": True,  # service/spec.py: the spec then lets any item through to the batch
+        },
+    )
 
 
 class ReadingResultSchema(Schema):
@@ -120,6 +131,9 @@ class StoredReadingSchema(Schema):
 
 
 class ImportUploadSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # other form parts are ignored
+
     file = fields.Raw(
         required=True,
         metadata={
@@ -171,6 +185,10 @@ class EvidenceFileSchema(Schema):
         required=True,
         metadata={"type": "string", "format": "binary", "description": "JPEG 或 PNG；超过大小上限返回 413"},
     )
+
+
+class EvidenceUploadSchema(EvidenceUploadFormSchema, EvidenceFileSchema):
+    """The whole multipart body, for the spec: the form fields and the file in one part list."""
 
 
 class EvidenceSchema(Schema):

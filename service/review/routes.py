@@ -47,8 +47,8 @@ STEP_DOC = {
             "in": "header",
             "name": "If-Match",
             "required": True,
-            "schema": {"type": "string"},
-            "description": "GET 返回的 ETag",
+            "schema": {"type": "string", "pattern": '^"[0-9]{1,18}"$'},
+            "description": 'GET 返回的 ETag，如 "3"；缺少时 428，与案件当前版本不符（或不是版本号）时 412',
         }
     ]
 }
@@ -89,14 +89,16 @@ def load_case(case_id: int, lock: bool = False) -> Case:
 
 
 def if_match() -> int | None:
-    """The version the client last saw, from If-Match: "<version>"."""
-    tags = list(request.if_match.as_set()) if request.if_match else []
+    """The version the client last saw, from If-Match: "<version>"; None when it names none
+    (absent, or `*`: the step then answers 428). `""`, several tags or a tag that is no
+    version number match no version of the case: 412."""
+    tags = request.if_match.as_set() if request.if_match else set()
     if not tags:
         return None
-    try:
-        return int(tags[0])
-    except ValueError:
+    tag = next(iter(tags)) if len(tags) == 1 else None
+    if not tag or not (tag.isascii() and tag.isdigit()) or len(tag) > 18:
         abort(412, message="If-Match 无效，请重新获取案件")
+    return int(tag)
 
 
 def detail_response(case: Case, status: int = 200):

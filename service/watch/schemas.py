@@ -1,5 +1,7 @@
 from marshmallow import RAISE, Schema, fields, validate
 
+from service.inputs import DB_INT_MAX
+
 
 class WatchCreateSchema(Schema):
     class Meta:
@@ -22,7 +24,9 @@ class WatchEntrySchema(Schema):
 
 class AlertQueryArgsSchema(Schema):
     open = fields.Boolean(metadata={"description": "只看未确认的告警"})
-    after_id = fields.Integer(metadata={"description": "只返回编号大于此值的告警（轮询用）"})
+    after_id = fields.Integer(
+        validate=validate.Range(0, DB_INT_MAX), metadata={"description": "只返回编号大于此值的告警（轮询用）"}
+    )
 
 
 class AlertSchema(Schema):
