@@ -19,6 +19,16 @@ protect(blp, roles=("admin", "supervisor", "investigator", "officer"))
 ACTORS = ("supervisor", "investigator")
 
 
+@blp.before_request
+def _only_actors_write() -> None:
+    """Reading is for every role of the blueprint; acting, for supervisors and investigators —
+    refused before the body is even read."""
+    from flask import request
+
+    if request.method == "POST" and current_principal().role not in ACTORS:
+        abort(403, message="只有执法负责人或源头倒查专班可以办理企业监管")
+
+
 class _Strict(Schema):
     class Meta:
         unknown = RAISE
@@ -86,8 +96,6 @@ class SupervisionProposalSchema(Schema):
 
 
 def _actor() -> User:
-    if current_principal().role not in ACTORS:
-        abort(403, message="只有执法负责人或源头倒查专班可以办理企业监管")
     return db.session.get(User, current_principal().user_id)
 
 

@@ -1,0 +1,49 @@
+"""Who may reach the 一超四罚 endpoints (party matters, copy notices, supervision, blacklist): a
+role × endpoint matrix. 403 is "not your work"; 200/201/404/409/422 mean the role got through."""
+
+from __future__ import annotations
+
+import pytest
+
+ROLES = ("admin", "supervisor", "officer", "investigator", "police")
+REFUSED = {401, 403, 404}  # not signed in, not your work, not yours to see
+# (method, path, the roles that get through); {case} and {matter} are a real case and its owner's matter
+MATRIX = [
+    ("GET", "/api/v1/cases/{case}/parties", {"admin", "supervisor", "officer"}),
+    ("GET", "/api/v1/matters/{matter}", {"admin", "supervisor", "officer"}),  # the owner's: not police's nor sources'
+    ("POST", "/api/v1/matters/{matter}/notice", {"supervisor", "officer"}),
+    ("GET", "/api/v1/copy-notices", {"admin", "supervisor", "officer"}),
+    ("GET", "/api/v1/copy-notices/export.xlsx", {"admin", "supervisor", "officer"}),
+    ("GET", "/api/v1/supervision/proposals", {"admin", "supervisor", "officer", "investigator"}),
+    ("GET", "/api/v1/supervision/actions", {"admin", "supervisor", "officer", "investigator"}),
+    ("POST", "/api/v1/supervision/actions", {"supervisor", "investigator"}),
+    ("GET", "/api/v1/blacklist", {"admin", "supervisor", "officer", "investigator"}),
+]
+
+
+@pytest.fixture
+def ids(client, make_site, login):
+    from tests.api.review.test_procedure import CHECKLIST, Officer
+    from tests.conftest import reading
+
+    _, device = make_site()
+    case_id = client.post(
+        "/api/v1/readings", headers=device, json={"readings": [reading(gross_weight_kg=56000)]}
+    ).get_json()["results"][0]["case_id"]
+    officer = Officer(client, login("officer", username="matrix-prep"))
+    detail = officer.step(case_id, "confirm", {"checklist": CHECKLIST}).get_json()
+    return {"case": case_id, "matter": detail["matters"][0]["id"], "device": device, "version": detail["version"]}
+
+
+def test_each_role_reaches_only_its_endpoints(client, login, ids):
+    headers = {role: login(role, username=f"matrix-{role}") for role in ROLES}
+    headers["device"] = ids["device"]
+    failures = []
+    for method, path, allowed in MATRIX:
+        url = path.format(**ids)
+        for role, h in headers.items():
+            etag = {"If-Match": f'"{ids["version"]}"'} if method == "POST" and "/matters/" in url else {}
+            res = client.open(url, method=method, headers={**h, **etag}, json={} if method == "POST" else None)
+            if (res.status_code not in REFUSED) != (role in allowed):
+                failures.append(f"{role} {method} {url} → {res.status_code}")
+    assert failures == []
