@@ -114,7 +114,7 @@ class Config:
     # readings (a row may carry a whole post of 1000): every statement stays well below
     # the drivers' limits on bound parameters, every transaction short.
     OUTBOX_DRAIN_BATCH: int = 2000
-    OUTBOX_DRAIN_READINGS: int = 5000
+    OUTBOX_DRAIN_READINGS: int = 1000  # small enough that several drains share a backlog evenly
     # One drain job stops after this many seconds and asks for the next (its RQ timeout is
     # workers.queues.DRAIN.timeout_s): no job runs into its timeout, whatever the backlog.
     DRAIN_JOB_SECONDS: float = 60.0

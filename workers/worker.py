@@ -9,6 +9,8 @@ from flask import Flask
 from rq import Worker
 from rq.serializers import JSONSerializer
 
+import service.followup  # noqa: F401  (the drain's handlers: imported here once, not in every job's horse)
+import workers.jobs  # noqa: F401  (likewise: RQ forks a horse per job from this process)
 from service.extensions import db
 from service.queueing import drain_requests, get_queue, get_redis
 from workers.queues import QUEUES, is_transient
