@@ -242,3 +242,46 @@ def test_upload_with_a_file_name_that_is_not_utf8_is_not_a_500(client, make_site
         "/api/v1/readings/imports", data=data, content_type=f"multipart/form-data; boundary={boundary}", headers=device
     )
     assert res.status_code == 422 and "file" in res.get_json()["errors"]["files"]
+
+
+# ── the spec says what the service does ──
+
+
+def _operations(spec):
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if isinstance(op, dict) and "responses" in op:
+                yield path, method, op
+
+
+def test_every_step_that_needs_if_match_documents_412_and_428(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    steps = [
+        (path, op)
+        for path, _, op in _operations(spec)
+        if any(p.get("name") == "If-Match" and p.get("required") for p in op.get("parameters", []))
+    ]
+    assert len(steps) > 20
+    for path, op in steps:
+        assert {"412", "428"} <= set(op["responses"]), path
+
+
+def test_x_pagination_is_documented_as_the_json_text_it_is(client, login, case_id):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    header = spec["paths"]["/api/v1/cases"]["get"]["responses"]["200"]["headers"]["X-Pagination"]
+    assert header["schema"] == {"type": "string"}
+    sent = client.get("/api/v1/cases", headers=login("officer")).headers["X-Pagination"]
+    assert json.loads(sent)["total"] == 1
+
+
+def test_a_body_is_documented_as_required_only_when_it_has_a_required_field(app, client, login):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    bodies = {(m, p): op["requestBody"]["required"] for p, m, op in _operations(spec) if "requestBody" in op}
+    assert bodies[("post", "/api/v1/auth/token")] is True
+    assert bodies[("patch", "/api/v1/registry/vehicles/{record_id}")] is False
+    # and a PATCH without a body is indeed taken as "change nothing"
+    admin = login("admin")
+    made = client.post("/api/v1/registry/vehicles", json={"plate": "吉A12345"}, headers=admin)
+    assert made.status_code == 201, made.get_json()
+    res = client.patch(f"/api/v1/registry/vehicles/{made.get_json()['id']}", headers=admin)
+    assert res.status_code == 200 and res.get_json()["plate"] == "吉A12345"

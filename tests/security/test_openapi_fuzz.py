@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from datetime import date, timedelta
 
 import pytest
 import schemathesis
@@ -41,13 +42,54 @@ def world(_app, redis_server):
                 db.session.execute(text(f"DELETE FROM {table}"))
         db.session.commit()
         users = {role: create_user(f"fuzz-{role}", role, PASSWORD).id for role in ROLES if role != "device"}
-        site, device_token = create_site("JL-WIM-01", "模糊测试点位", "wim", accuracy_class="5")
+        site, device_token = create_site(
+            "JL-WIM-01", "模糊测试点位", "wim", accuracy_class="5", calibrated_until=date(2099, 12, 31)
+        )
         db.session.commit()
-    client = _app.test_client()
+    _seed(_app.test_client(), device_token)
+    return {"users": users, "device_token": device_token}
+
+
+def _seed(client, device_token: str) -> None:
+    """Something behind the small ids the fuzz tries first: cases (one with its owner's matter
+    and a notice), registry records of each kind, a watch entry and its alert."""
+    from service.rules import uscc_check_digit
+    from tests.api.review.test_procedure import CHECKLIST
+
     device = {"Authorization": f"Bearer {device_token}"}
     items = [reading(record_id=f"F-{i}", gross_weight_kg=42000 + 4000 * i) for i in range(6)]
     assert client.post("/api/v1/readings", json={"readings": items}, headers=device).status_code == 200
-    return {"users": users, "device_token": device_token}
+    login = {"username": "fuzz-supervisor", "password": PASSWORD}
+    token = client.post("/api/v1/auth/token", json=login).get_json()["access_token"]
+    boss = {"Authorization": f"Bearer {token}"}
+    case_id = client.get("/api/v1/cases", headers=boss).get_json()[0]["id"]
+    for step, body in (("confirm", {"checklist": CHECKLIST}), ("notice", {})):
+        etag = client.get(f"/api/v1/cases/{case_id}", headers=boss).headers["ETag"]
+        res = client.post(f"/api/v1/cases/{case_id}/{step}", json=body, headers={**boss, "If-Match": etag})
+        assert res.status_code in (200, 201), res.get_json()
+    uscc = "91220101MA0000000" + uscc_check_digit("91220101MA0000000")
+    today = date.today()
+    for path, body in (
+        ("enterprises", {"uscc": uscc, "name": "长春某运输有限公司", "kind": "transport"}),
+        ("vehicles", {"plate": "吉A12345", "enterprise_uscc": uscc, "rated_load_kg": 31000, "axle_count": 6}),
+        ("drivers", {"name": "王强", "licence_no": "220102198001011234"}),
+        (
+            "permits",
+            {
+                "number": "JL-DJ-2026-001",
+                "plate": "吉A12345",
+                "valid_from": (today - timedelta(days=5)).isoformat(),
+                "valid_until": (today + timedelta(days=5)).isoformat(),
+                "permitted_gross_kg": 70000,
+                "route": ["JL-WIM-01"],
+            },
+        ),
+    ):
+        res = client.post(f"/api/v1/registry/{path}", json=body, headers=boss)
+        assert res.status_code == 201, (path, res.get_json())
+    until = (today + timedelta(days=30)).isoformat() + "T00:00:00+08:00"
+    watch = {"plate": "吉A12345", "reason": "模糊测试布控", "ends_at": until}
+    assert client.post("/api/v1/watchlist", json=watch, headers=boss).status_code == 201
 
 
 @pytest.fixture
