@@ -53,8 +53,8 @@ def world(_app, redis_server):
 def _seed(client, device_token: str) -> None:
     """Something behind the small ids the fuzz tries first: cases (one with its owner's matter
     and a notice), registry records of each kind, a watch entry and its alert."""
+    from models.case import REVIEW_CHECKS
     from service.rules import uscc_check_digit
-    from tests.api.review.test_procedure import CHECKLIST
 
     device = {"Authorization": f"Bearer {device_token}"}
     items = [reading(record_id=f"F-{i}", gross_weight_kg=42000 + 4000 * i) for i in range(6)]
@@ -63,7 +63,7 @@ def _seed(client, device_token: str) -> None:
     token = client.post("/api/v1/auth/token", json=login).get_json()["access_token"]
     boss = {"Authorization": f"Bearer {token}"}
     case_id = client.get("/api/v1/cases", headers=boss).get_json()[0]["id"]
-    for step, body in (("confirm", {"checklist": CHECKLIST}), ("notice", {})):
+    for step, body in (("confirm", {"checklist": dict.fromkeys(REVIEW_CHECKS, True)}), ("notice", {})):
         etag = client.get(f"/api/v1/cases/{case_id}", headers=boss).headers["ETag"]
         res = client.post(f"/api/v1/cases/{case_id}/{step}", json=body, headers={**boss, "If-Match": etag})
         assert res.status_code in (200, 201), res.get_json()
