@@ -100,8 +100,12 @@ def _close_a_baidunwang(regular: str | None) -> tuple[str | None, int | None]:
     def step(name: str, who: User, matter=None, **params) -> None:
         run_step(name, case, who, params, matter=matter, expected_version=ANY_VERSION)
 
-    driver = db.session.scalar(select(Driver).where(Driver.enterprise_id == case.enterprise_id).order_by(Driver.id))
-    driver = driver or db.session.scalar(select(Driver).order_by(Driver.id))
+    # A driver of its enterprise with no case of their own yet: the regular's driver keeps the four
+    # decisions the 屡犯 example counts.
+    unused = Driver.id.not_in(select(Case.driver_id).where(Case.driver_id.is_not(None)))
+    driver = db.session.scalar(
+        select(Driver).where(unused).order_by(Driver.enterprise_id != case.enterprise_id, Driver.id).limit(1)
+    )
     if driver is not None:
         step("driver", officer, driver_id=driver.id)
     proposal = case_proposal(case)
