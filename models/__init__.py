@@ -6,6 +6,7 @@ from models.case import Case, StationAction
 from models.copy_notice import CopyNotice
 from models.evidence import EvidenceImage
 from models.importjob import ImportJob
+from models.loading import Loading, Weighbridge, WeighbridgeToken
 from models.matter import CaseStatement, PartyMatter
 from models.outbox import OutboxEvent
 from models.reading import Reading
@@ -13,6 +14,7 @@ from models.registry import Driver, Enterprise, Permit, Vehicle
 from models.site import DeviceToken, Site, SiteCalibration
 from models.stats import SiteDailyStats
 from models.supervision import SupervisionAction
+from models.trace import CaseTrace, TraceTask
 from models.user import User
 from models.watch import Alert, WatchEntry
 
@@ -29,6 +31,11 @@ __all__ = [
     "PartyMatter",
     "StationAction",
     "ImportJob",
+    "Loading",
+    "Weighbridge",
+    "WeighbridgeToken",
+    "CaseTrace",
+    "TraceTask",
     "OutboxEvent",
     "Reading",
     "Driver",

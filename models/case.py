@@ -62,8 +62,11 @@ class Case(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    reading_id: Mapped[int] = mapped_column(ForeignKey("readings.id"), unique=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    # A roadside case stands on a reading at a site; a source case (源头超限装载, S-NO-EXIT) on
+    # a source enterprise's own exit weighing (models/loading.py), and has neither.
+    reading_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"), unique=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    loading_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("loadings.id"), unique=True)
     status: Mapped[str] = mapped_column(String(24), default="pending_review")
     plate: Mapped[str | None] = mapped_column(String(16))
     captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -82,7 +85,7 @@ class Case(Base):
     # The effective weighing (domain-rules §6.4), stored, never recomputed on read: the
     # reading the figures come from (the case's own, or the station re-weigh that superseded
     # it), gross, limit, the measurement deduction, and the excess and rate after it.
-    weighing_reading_id: Mapped[int] = mapped_column(ForeignKey("readings.id"))
+    weighing_reading_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"))
     gross_weight_kg: Mapped[float] = mapped_column(Float)
     limit_kg: Mapped[int] = mapped_column(Integer)
     tolerance_kg: Mapped[int] = mapped_column(Integer)
@@ -116,7 +119,7 @@ class Case(Base):
     # When the last matter closed (结案).
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    reading: Mapped[Reading] = relationship(foreign_keys=[reading_id])
+    reading: Mapped[Reading | None] = relationship(foreign_keys=[reading_id])
     matters: Mapped[list[PartyMatter]] = relationship(back_populates="case", order_by="PartyMatter.id")  # noqa: F821
     station_actions: Mapped[list[StationAction]] = relationship(back_populates="case", order_by="StationAction.id")
 

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Numeric, String
+from sqlalchemy import Date, Float, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
@@ -24,6 +24,9 @@ class Site(Base):
     name: Mapped[str] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(16))
     region_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    # Where the site is (WGS-84): tracing measures how near a registered source enterprise it is.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
     # Device verification (检定): JJG 907-2006 class and validity.
     accuracy_class: Mapped[str | None] = mapped_column(String(8))
     certificate_no: Mapped[str | None] = mapped_column(String(64))
