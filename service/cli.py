@@ -235,5 +235,9 @@ def rules_check(file: Path) -> None:
 
 
 def register(app: Flask) -> None:
+    from service.sources.cli import loadings_cli, weighbridges_cli
+
     for group in (users_cli, sites_cli, demo_cli, readings_cli, outbox_cli, audit_cli, rules_cli):
+        app.cli.add_command(group)
+    for group in (weighbridges_cli, loadings_cli):  # the source side (CONTRACT §6)
         app.cli.add_command(group)

@@ -13,6 +13,7 @@ from flask_smorest import Blueprint, abort
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from models import DeviceToken, User
+from models.loading import WEIGHBRIDGE_TOKEN_PREFIX
 from models.site import DEVICE_TOKEN_PREFIX
 from service.extensions import db
 from service.ingest.sites import SiteInfo, device_site
@@ -30,6 +31,8 @@ class Principal:
     site_code: str | None = None
     # A device's site with its facts, read with the token (ingest needs no second query).
     site: SiteInfo | None = field(default=None, compare=False, repr=False)
+    # A source enterprise's exit weighbridge (role "weighbridge", posts loadings only).
+    weighbridge: object | None = field(default=None, compare=False, repr=False)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -58,6 +61,13 @@ def _device_principal(token: str) -> Principal | None:
     return Principal("device", "device", site_id=site.id, site_code=site.code, site=site)
 
 
+def _weighbridge_principal(token: str) -> Principal | None:
+    from service.sources.weighbridges import bridge_for_token
+
+    bridge = bridge_for_token(token)
+    return Principal("weighbridge", "weighbridge", weighbridge=bridge) if bridge is not None else None
+
+
 def authenticate() -> Principal:
     """The caller's principal, or 401. Cached on `g` for the request."""
     if "principal" in g:
@@ -69,6 +79,8 @@ def authenticate() -> Principal:
     token = token.strip()
     if token.startswith(DEVICE_TOKEN_PREFIX):
         principal = _device_principal(token)
+    elif token.startswith(WEIGHBRIDGE_TOKEN_PREFIX):
+        principal = _weighbridge_principal(token)
     else:
         principal = _user_principal(token)
     if principal is None:

@@ -232,6 +232,10 @@ def begin_import(job: ImportJob, commit: bool = True) -> Cursor | None:
 
 
 def _header_problem(kind: str, header: list[str]) -> str | None:
+    if kind == "loadings":  # source enterprises' exit weighings (CONTRACT §6)
+        from service.sources.imports import header_problem as loading_header_problem
+
+        return loading_header_problem(header)
     if kind != "readings":
         from service.registry.imports import header_problem
 
@@ -258,6 +262,10 @@ def import_chunk(job: ImportJob, cursor: Cursor, progress: Progress | None = Non
     readable = _refuse_unreadable(job, rows)
     if job.kind == "readings":
         _import_readings(job, readable)
+    elif job.kind == "loadings":
+        from service.sources.imports import import_rows as import_loadings
+
+        import_loadings(job, readable)
     else:
         from service.registry.imports import import_rows
 
@@ -353,7 +361,7 @@ def _finish(job: ImportJob) -> None:
     job.rows_total = job.rows_done
     job.status, job.finished_at = "done", datetime.now(UTC)
     job.message = f"导入完成：新增 {job.accepted} 条，重复 {job.duplicates} 条，拒收 {job.rejected} 条"
-    if job.kind != "readings":
+    if job.kind not in ("readings", "loadings"):
         from service.registry.imports import finished
 
         finished(job)

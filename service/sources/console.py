@@ -11,6 +11,7 @@ from service.console.session import check_csrf, current_user, login_required
 from service.extensions import db
 from service.procedure import ANY_VERSION, run_step
 from service.sources.queries import source_enterprises, source_matters
+from service.sources.weighbridges import create_weighbridge
 
 bp = Blueprint("sources_console", __name__, template_folder="templates")
 
@@ -39,3 +40,40 @@ def identify_source(matter_id: int):
     db.session.commit()
     flash(f"已查明：{matter.party_name}", "ok")
     return redirect(url_for("sources_console.sources"))
+
+
+# ── exit weighbridges (admins): registered like a site, with their own token ──
+
+
+@bp.get("/admin/weighbridges")
+@login_required("admin")
+def weighbridges():
+    from service import clock
+    from service.sources.routes import weighbridge_rows
+
+    enterprises = [r["enterprise"] for r in source_enterprises()]
+    return render_template("sources/weighbridges.html", rows=weighbridge_rows(), enterprises=enterprises,
+                           today=clock.today())  # fmt: skip
+
+
+@bp.post("/admin/weighbridges")
+@login_required("admin")
+def weighbridge_create():
+    from datetime import date
+
+    from service.errors import DomainError
+
+    check_csrf()
+    raw = request.form.get("calibrated_until", "").strip()
+    try:
+        until = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise DomainError("检定有效期格式应为 YYYY-MM-DD", 422, {"calibrated_until": ["日期无效"]}) from None
+    admin = current_user()
+    bridge, token = create_weighbridge(
+        request.form.get("code", "").strip(), request.form.get("enterprise", ""), request.form.get("name", "").strip(),
+        until, actor=admin.username, actor_user_id=admin.id,
+    )  # fmt: skip
+    db.session.commit()
+    page = render_template("sources/weighbridge_token.html", bridge=bridge, token=token)
+    return page, 200, {"Cache-Control": "no-store"}

@@ -1,0 +1,183 @@
+"""The source investigators' API (CONTRACT §6–§7): exit weighbridges, loadings posted by them
+(出场称重) and their CSV import. Tracing lives in `trace_routes.py`."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import func, select
+
+from models import Case, Enterprise, ImportJob, Loading, Weighbridge
+from service.auth.guard import current_principal, protect
+from service.extensions import db
+from service.ingest import imports
+from service.ingest.schemas import ImportJobSchema, ImportUploadSchema
+from service.inputs import load_json
+from service.sources import weighbridges as ops
+from service.sources.ingest import ingest_loadings
+from service.sources.schemas import (
+    LoadingBatchResultSchema,
+    LoadingBatchSchema,
+    StoredLoadingSchema,
+    WeighbridgeCreatedSchema,
+    WeighbridgeCreateSchema,
+    WeighbridgeSchema,
+)
+
+blp = Blueprint("sources", __name__, description="货运源头：出场地磅、出场称重、倒查")
+POSTERS = ("weighbridge", "admin")
+READERS = ("admin", "supervisor", "investigator")
+IMPORTERS = ("admin", "supervisor")
+protect(blp, roles=(*POSTERS, "supervisor", "investigator", "officer"))
+
+
+def require_role(*roles: str) -> None:
+    if current_principal().role not in roles:
+        abort(403, message="当前账号无权执行此操作")
+
+
+def _actor() -> dict:
+    p = current_principal()
+    return {"actor": p.username or "unknown", "actor_user_id": p.user_id}
+
+
+@blp.route("/loadings")
+class Loadings(MethodView):
+    own_json_body = True  # each item is judged alone (service/inputs.py)
+
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": LoadingBatchSchema}}})
+    @blp.doc(
+        responses={
+            "200": {"description": "逐条结果", "content": {"application/json": {"schema": LoadingBatchResultSchema}}},
+            "400": {"description": "请求体不是 JSON"},
+            "413": {"description": "请求体过大"},
+            "422": {"description": "缺少 loadings 列表，或条数不在 1–1000 之间"},
+        }
+    )
+    def post(self):
+        """Post 1–1000 exit weighings; each is accepted, a duplicate or rejected; an over-limit one opens a source case."""
+        require_role(*POSTERS)
+        limit = current_app.config["MAX_JSON_BODY_BYTES"]
+        if request.content_length is not None and request.content_length > limit:
+            abort(413, message=f"请求体超过 {limit} 字节上限，请分批上报")
+        request.max_content_length = limit
+        body = load_json(request.get_data(cache=False))
+        items = body.get("loadings") if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            abort(422, message='请求体须为 {"loadings": [...]}', errors={"loadings": ["必填，须为列表"]})
+        if not 1 <= len(items) <= 1000:
+            abort(422, message="每次上报 1 到 1000 条", errors={"loadings": ["条数须在 1 到 1000 之间"]})
+        principal = current_principal()
+        result = ingest_loadings(
+            items, only_bridge=principal.weighbridge, future_skew_s=current_app.config["FUTURE_SKEW_S"]
+        )
+        db.session.commit()
+        return jsonify(result.as_dict())
+
+
+@blp.route("/loadings/<int:loading_id>")
+class LoadingById(MethodView):
+    @blp.response(200, StoredLoadingSchema)
+    @blp.alt_response(404, description="记录不存在")
+    def get(self, loading_id: int):
+        """A stored loading with its classification and the source case it opened."""
+        require_role(*READERS)
+        loading = db.session.get(Loading, loading_id)
+        if loading is None:
+            abort(404, message="出场称重记录不存在")
+        return loading_view(loading)
+
+
+def loading_view(loading: Loading) -> dict:
+    data = {c.key: getattr(loading, c.key) for c in Loading.__table__.columns}
+    data["weighbridge_code"] = db.session.get(Weighbridge, loading.weighbridge_id).code
+    data["enterprise_name"] = db.session.get(Enterprise, loading.enterprise_id).name
+    data["source_case_id"] = db.session.scalar(select(Case.id).where(Case.loading_id == loading.id))
+    return data
+
+
+@blp.route("/loadings/imports")
+class LoadingImports(MethodView):
+    @blp.arguments(ImportUploadSchema, location="files")
+    @blp.response(202, ImportJobSchema)
+    def post(self, files):
+        """Upload a CSV of loadings (CONTRACT §6 columns); imported in the background, with progress and per-row errors."""
+        require_role(*IMPORTERS)
+        data = files["file"].read()
+        if not data:
+            abort(422, message="上传的文件为空", errors={"file": ["文件为空"]})
+        job = imports.store_upload(
+            files["file"].filename or "loadings.csv", data, user_id=current_principal().user_id, kind="loadings"
+        )
+        from service.outbox import enqueue_outbox
+
+        enqueue_outbox("import.requested", {"import_job_id": job.id})
+        db.session.commit()
+        return imports.job_view(job)
+
+
+@blp.route("/loadings/imports/<int:job_id>")
+class LoadingImportById(MethodView):
+    @blp.response(200, ImportJobSchema)
+    @blp.alt_response(404, description="导入任务不存在")
+    def get(self, job_id: int):
+        """Progress and, at the end, per-row errors of a loadings import."""
+        require_role(*IMPORTERS)
+        job = db.session.get(ImportJob, job_id)
+        if job is None or job.kind != "loadings":
+            abort(404, message="导入任务不存在")
+        return imports.job_view(job)
+
+
+@blp.route("/weighbridges")
+class Weighbridges(MethodView):
+    @blp.response(200, WeighbridgeSchema(many=True))
+    def get(self):
+        """Every registered exit weighbridge with its last record."""
+        require_role(*READERS)
+        return weighbridge_rows()
+
+    @blp.arguments(WeighbridgeCreateSchema)
+    @blp.response(201, WeighbridgeCreatedSchema)
+    def post(self, data):
+        """Register a source enterprise's exit weighbridge; the response carries its token, once."""
+        require_role("admin")
+        bridge, clear = ops.create_weighbridge(
+            data["code"], data["enterprise"], data["name"], data.get("calibrated_until"),
+            data.get("accuracy_class"), data.get("certificate_no"), **_actor(),
+        )  # fmt: skip
+        db.session.commit()
+        row = next(r for r in weighbridge_rows() if r["id"] == bridge.id)
+        return {**row, "device_token": clear}
+
+
+def weighbridge_rows(enterprise_id: int | None = None) -> list[dict]:
+    last = (
+        select(Loading.weighbridge_id, func.max(Loading.weighed_at).label("last"), func.count().label("n"))
+        .group_by(Loading.weighbridge_id)
+        .subquery()
+    )
+    stmt = (
+        select(Weighbridge, Enterprise.name, last.c.last, last.c.n)
+        .join(Enterprise, Enterprise.id == Weighbridge.enterprise_id)
+        .outerjoin(last, last.c.weighbridge_id == Weighbridge.id)
+        .order_by(Weighbridge.code)
+    )
+    if enterprise_id is not None:
+        stmt = stmt.where(Weighbridge.enterprise_id == enterprise_id)
+    return [
+        {
+            "id": w.id,
+            "code": w.code,
+            "name": w.name,
+            "enterprise_id": w.enterprise_id,
+            "enterprise_name": name,
+            "calibrated_until": w.calibrated_until,
+            "accuracy_class": w.accuracy_class,
+            "last_weighed_at": last_at,
+            "loadings": int(n or 0),
+            "weighbridge": w,
+        }  # fmt: skip
+        for w, name, last_at, n in db.session.execute(stmt)
+    ]
