@@ -90,6 +90,8 @@ class Config:
     PAYMENT_INSTRUCTIONS: str = "请持本决定书到指定银行或通过政务服务平台缴纳罚款"
     REVIEW_AUTHORITY: str = "本级人民政府或上一级交通运输主管部门"
     PARTY_ATTEMPTS_PER_15_MIN: int = 10
+    # Registry coordinates must lie in China (a deployment abroad, or for tests, may say 0).
+    COORDINATES_WITHIN_CHINA: bool = True
     # A matter sent to another authority (the police, the vehicle's home transport authority)
     # is to be acknowledged within this many working days (an agreement between agencies).
     TRACKED_ACK_WORKING_DAYS: int = 3
@@ -161,6 +163,7 @@ class Config:
         for name in ("AGENCY_NAME", "PAYMENT_INSTRUCTIONS", "REVIEW_AUTHORITY"):
             if os.environ.get(name):
                 setattr(cfg, name, os.environ[name])
+        cfg.COORDINATES_WITHIN_CHINA = os.environ.get("COORDINATES_WITHIN_CHINA", "1") not in ("0", "false", "no")
         cfg.SECRET_KEY = _secret_key(instance)
         cfg.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "") in ("1", "true", "yes")
         return cfg

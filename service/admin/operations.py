@@ -16,10 +16,19 @@ from models.user import ROLES
 from service import audit
 from service.errors import DomainError
 from service.extensions import db
+from service.registry import validation as registry_check
 
 
 class AdminError(DomainError):
     """A refusal with a message for the operator (Chinese): AdminError(message, status=409, errors=None)."""
+
+
+def _check_region(code: str | None) -> None:
+    """A GB/T 2260 code or none (statistics by region group on it)."""
+    errors: dict = {}
+    registry_check.region_code(code, "region_code", errors)
+    if errors:
+        raise AdminError("行政区划代码无效（GB/T 2260，6 位数字）", 422, errors)
 
 
 def create_site(
@@ -36,6 +45,7 @@ def create_site(
     """A new site and its first device token (clear text returned once)."""
     if kind not in SITE_KINDS:
         raise AdminError(f"点位类型须为 {' / '.join(SITE_KINDS)}")
+    _check_region(region_code)
     if db.session.scalar(select(Site.id).where(Site.code == code)):
         raise AdminError(f"点位编码 {code} 已存在")
     site = Site(
@@ -152,6 +162,7 @@ def create_user(
         raise AdminError(f"角色须为 {' / '.join(ROLES)}")
     if len(password) < 8:
         raise AdminError("密码至少 8 位")
+    _check_region(region_code)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise AdminError(f"用户名 {username} 已存在")
     user = User(username=username, role=role, display_name=display_name, region_code=region_code, active=True)

@@ -4,6 +4,8 @@ engine (service/procedure/engine.py), which checks who may, sets the state and a
 
 from __future__ import annotations
 
+import math
+
 from models import Case, Driver, PartyMatter, Reading, Site, StationAction, User
 from models.case import REVIEW_CHECKS, STATION_ACTION_LABELS
 from service import clock
@@ -144,8 +146,13 @@ def record_station_action(
     """卸载 / 驳载 / 劝返 at a station, with the kilograms involved."""
     if kind not in STATION_ACTION_LABELS:
         raise DomainError("类型须为卸载、驳载或劝返", 422, {"kind": list(STATION_ACTION_LABELS)})
-    if kind in ("unloading", "transfer") and (kg is None or kg <= 0):
+    if kind in ("unloading", "transfer") and (kg is None or not kg > 0):
         raise DomainError("卸载、驳载须填写吨位（千克）", 422, {"kg": ["须大于 0"]})
+    if kg is not None and not (math.isfinite(kg) and kg <= case.gross_weight_kg):
+        # What comes off a truck cannot exceed what it weighed (the case's stored weighing):
+        # a physical bound, favouring neither the party nor the agency.
+        limit = f"{case.gross_weight_kg:,.0f}"
+        raise DomainError(f"吨位不能超过本次称重总质量 {limit} 千克", 422, {"kg": [f"须为不超过 {limit} 的数"]})
     action = StationAction(case=case, kind=kind, kg=kg, at=clock.now(), recorded_by_id=actor.id, note=note)
     db.session.add(action)
     return Effect(data={"kg": kg}, result=action, action=f"case.{kind}")

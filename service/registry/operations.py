@@ -14,6 +14,7 @@ from models.registry import ENTERPRISE_KINDS
 from service.errors import DomainError
 from service.extensions import db
 from service.registry import crypto
+from service.registry import validation as check
 from service.rules import (
     identity_number_is_valid,
     mask_identity_number,
@@ -38,6 +39,15 @@ class Duplicate(DomainError):
         self.row = row
 
 
+MAX_INT = 2**31 - 1  # an INTEGER column on PostgreSQL
+# Upper bounds a real record cannot exceed (a typo or a hostile file otherwise).
+MAX_AXLES = 30  # a modular trailer of a 大件 permit has many; no road vehicle has 30
+MAX_VEHICLE_KG = 300_000  # the heaviest weighing ingest accepts (CONTRACT §4)
+MAX_PERMIT_KG = 2_000_000  # 大件 transport (transformers, reactors) reaches several hundred tonnes
+MAX_FLEET = 1_000_000
+MAX_DIMENSION_MM = 100_000  # as ingest: above every road vehicle, blade trailers included
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -54,22 +64,22 @@ def _date(value, field: str, errors: dict) -> date | None:
         return None
 
 
-def _int(value, field: str, errors: dict, minimum: int = 0) -> int | None:
+def _int(value, field: str, errors: dict, minimum: int = 0, maximum: int = MAX_INT) -> int | None:
     if value in (None, ""):
         return None
     try:
-        number = int(float(value))
-    except (TypeError, ValueError):
+        number = value if isinstance(value, int) else float(str(value)[:40])
+        if number != int(number):
+            raise ValueError
+        number = int(number)
+    except (TypeError, ValueError, OverflowError):  # 'abc', 'nan', 'inf', 1.5, 400 digits
         errors[field] = ["须为整数"]
         return None
     if number < minimum:
         errors[field] = [f"不得小于 {minimum}"]
-    elif number > MAX_INT:
-        errors[field] = [f"不得大于 {MAX_INT}"]
+    elif number > maximum:
+        errors[field] = [f"不得大于 {maximum}"]
     return number
-
-
-MAX_INT = 2**31 - 1  # an INTEGER column on PostgreSQL
 
 
 def _fit(model, values: dict) -> dict:
@@ -99,8 +109,13 @@ def clean_enterprise(data: dict) -> dict:
     kind = data.get("kind") or "transport"
     if kind not in ENTERPRISE_KINDS:
         errors["kind"] = ["须为 transport / source / both"]
-    fleet = _int(data.get("declared_fleet_size"), "declared_fleet_size", errors)
-    issued = _date(data.get("licence_first_issued"), "licence_first_issued", errors)
+    fleet = _int(data.get("declared_fleet_size"), "declared_fleet_size", errors, maximum=MAX_FLEET)
+    issued = check.past_date(
+        _date(data.get("licence_first_issued"), "licence_first_issued", errors), "licence_first_issued", errors
+    )
+    region = check.region_code(data.get("region_code"), "region_code", errors)
+    latitude = check.coordinate(data.get("latitude"), "latitude", errors)
+    longitude = check.coordinate(data.get("longitude"), "longitude", errors)
     if errors:
         raise RegistryError(errors)
     return _fit(
@@ -109,13 +124,13 @@ def clean_enterprise(data: dict) -> dict:
             "uscc": uscc,
             "name": data["name"].strip(),
             "kind": kind,
-            "region_code": data.get("region_code") or None,
+            "region_code": region,
             "address": data.get("address") or None,
             "declared_fleet_size": fleet,
             "licence_first_issued": issued,
             "key_source": str(data.get("key_source", "")).lower() in ("1", "true", "yes", "是"),
-            "latitude": _float(data.get("latitude")),
-            "longitude": _float(data.get("longitude")),
+            "latitude": latitude,
+            "longitude": longitude,
         },
     )
 
@@ -129,13 +144,6 @@ def create_enterprise(data: dict) -> Enterprise:
     db.session.add(row)
     db.session.flush()
     return row
-
-
-def _float(value) -> float | None:
-    try:
-        return float(value) if value not in (None, "") else None
-    except ValueError:
-        return None
 
 
 def _enterprise_id(uscc: str | None, errors: dict) -> int | None:
@@ -162,10 +170,14 @@ def clean_vehicle(data: dict) -> dict:
     if not plate:
         errors["plate"] = ["必填"]
     colour = _plate_colour(data.get("plate_color"), errors)
-    axles = _int(data.get("axle_count"), "axle_count", errors, minimum=2)
-    rated = _int(data.get("rated_load_kg"), "rated_load_kg", errors)
-    total = _int(data.get("max_total_mass_kg"), "max_total_mass_kg", errors)
-    issued = _date(data.get("transport_cert_first_issued"), "transport_cert_first_issued", errors)
+    axles = _int(data.get("axle_count"), "axle_count", errors, minimum=2, maximum=MAX_AXLES)
+    rated = _int(data.get("rated_load_kg"), "rated_load_kg", errors, maximum=MAX_VEHICLE_KG)
+    total = _int(data.get("max_total_mass_kg"), "max_total_mass_kg", errors, maximum=MAX_VEHICLE_KG)
+    issued = check.past_date(
+        _date(data.get("transport_cert_first_issued"), "transport_cert_first_issued", errors),
+        "transport_cert_first_issued",
+        errors,
+    )
     enterprise_id = _enterprise_id(data.get("enterprise_uscc"), errors)
     if errors:
         raise RegistryError(errors)
@@ -215,7 +227,11 @@ def clean_driver(data: dict, has_licence: bool = False) -> dict:
     id_no = (data.get("identity_number") or "").strip().upper()
     if id_no and not identity_number_is_valid(id_no):
         errors["identity_number"] = ["公民身份号码无效（校验码不符）"]
-    issued = _date(data.get("qualification_first_issued"), "qualification_first_issued", errors)
+    issued = check.past_date(
+        _date(data.get("qualification_first_issued"), "qualification_first_issued", errors),
+        "qualification_first_issued",
+        errors,
+    )
     enterprise_id = _enterprise_id(data.get("enterprise_uscc"), errors)
     if not (data.get("licence_no") or data.get("qualification_no") or has_licence):
         errors["licence_no"] = ["驾驶证号与从业资格证号至少填一项"]
@@ -266,11 +282,11 @@ def clean_permit(data: dict) -> dict:
     plate = normalise_plate(data.get("plate") or "")
     if not plate:
         errors["plate"] = ["必填"]
-    start = _date(data.get("valid_from"), "valid_from", errors)
-    end = _date(data.get("valid_until"), "valid_until", errors)
+    start = check.sane_date(_date(data.get("valid_from"), "valid_from", errors), "valid_from", errors)
+    end = check.sane_date(_date(data.get("valid_until"), "valid_until", errors), "valid_until", errors)
     if start and end and start > end:
         errors["valid_until"] = ["不得早于起始日期"]
-    gross = _int(data.get("permitted_gross_kg"), "permitted_gross_kg", errors, minimum=1)
+    gross = _int(data.get("permitted_gross_kg"), "permitted_gross_kg", errors, minimum=1, maximum=MAX_PERMIT_KG)
     if gross is None and "permitted_gross_kg" not in errors:
         errors["permitted_gross_kg"] = ["必填"]
     route = data.get("route") or []
@@ -282,7 +298,8 @@ def clean_permit(data: dict) -> dict:
     elif unknown := [c for c in route if c not in known]:
         errors["route"] = [f"未知点位编码：{'、'.join(unknown)}"]
     dims = {
-        n: _int(data.get(f"permitted_{n}_mm"), f"permitted_{n}_mm", errors, 1) for n in ("length", "width", "height")
+        n: _int(data.get(f"permitted_{n}_mm"), f"permitted_{n}_mm", errors, 1, MAX_DIMENSION_MM)
+        for n in ("length", "width", "height")
     }
     if start is None and "valid_from" not in errors:
         errors["valid_from"] = ["必填"]

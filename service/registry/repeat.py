@@ -8,6 +8,7 @@ signal. Subjects without a registry record are counted by plate.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -55,6 +56,42 @@ def _decided(where) -> list:
 def _violation(row) -> DecidedViolation:
     return DecidedViolation(
         row.captured_at.astimezone(CST).date(), row.decision_kind or "", row.decided_at.astimezone(CST).date()
+    )
+
+
+def _violations(rows) -> list[DecidedViolation]:
+    """The rows' decided violations; a row whose stored decision cannot be one (decided before its
+    act, an unknown kind) is left out rather than failing every page that counts the subject."""
+    found = []
+    for r in rows:
+        try:
+            found.append(_violation(r))
+        except ValueError:
+            continue
+    return found
+
+
+def _assessed(assess, violations, *, licence_issued: date | None, on: date, licence: str, **kwargs):
+    """The rule's assessment, surviving a bad stored value of the subject's record.
+
+    A first-issue date after the assessment day (typed wrong in the registry) gives no statutory
+    cycle: the assessment is then 'cannot_assess', not triggered, and says why on the record
+    (⚖ no legal consequence on a cycle that cannot be determined — the party's reading); the
+    rolling 12-month signal, which does not depend on the date, is still shown."""
+    bad = licence_issued is not None and licence_issued > on
+    if kwargs.get("fleet_size") is not None and kwargs["fleet_size"] < 0:
+        kwargs["fleet_size"] = None
+    result = assess(violations, licence_issued=None if bad else licence_issued, on=on, **kwargs)
+    if not bad:
+        return result
+    note = f"登记簿中的{licence}初次领取日期 {licence_issued.isoformat()} 晚于评估日 {on.isoformat()}，数据有误，无法确定法定统计周期：本次不作屡犯认定，请更正登记后复核"
+    return replace(
+        result,
+        status="cannot_assess",
+        triggered=False,
+        blacklist=(),
+        reason=note,
+        notes=(note, *result.notes),
     )
 
 
@@ -119,8 +156,13 @@ def _vehicle_status(plate: str, vehicle_id, issued, rows, on: date | None = None
     if not plate_is_valid(plate):
         # "无牌", a misread: not one vehicle, so no count (the cases stay, each with its own plate check).
         rows = []
-    result = assess_vehicle(
-        [_violation(r) for r in rows], on=on or _today(), licence_issued=issued, settings=rule_settings()
+    result = _assessed(
+        assess_vehicle,
+        _violations(rows),
+        on=on or _today(),
+        licence_issued=issued,
+        licence="道路运输证",
+        settings=rule_settings(),
     )
     return {"plate": plate, "vehicle_id": vehicle_id, **_with_cases(result, rows)}
 
@@ -128,10 +170,12 @@ def _vehicle_status(plate: str, vehicle_id, issued, rows, on: date | None = None
 def driver_status(driver_id: int, on: date | None = None) -> dict:
     driver = db.session.get(Driver, driver_id)
     rows = _decided(Case.driver_id == driver_id)
-    result = assess_driver(
-        [_violation(r) for r in rows],
+    result = _assessed(
+        assess_driver,
+        _violations(rows),
         on=on or _today(),
         licence_issued=driver.qualification_first_issued if driver else None,
+        licence="从业资格证",
         settings=rule_settings(),
     )
     return {"driver_id": driver_id, "name": driver.name if driver else None, **_with_cases(result, rows)}
@@ -141,13 +185,15 @@ def enterprise_status(enterprise_id: int, on: date | None = None) -> dict:
     enterprise = db.session.get(Enterprise, enterprise_id)
     plates = list(db.session.scalars(select(Vehicle.plate).where(Vehicle.enterprise_id == enterprise_id)))
     by_plate = _decided_by_plates(plates)
-    per_vehicle = {plate: [_violation(r) for r in by_plate[plate]] for plate in plates}
+    per_vehicle = {plate: _violations(by_plate[plate]) for plate in plates}
     rows = sorted((r for plate in plates for r in by_plate[plate]), key=lambda r: r.captured_at)
-    result = assess_enterprise(
+    result = _assessed(
+        assess_enterprise,
         per_vehicle,
-        enterprise.declared_fleet_size if enterprise else None,
+        fleet_size=enterprise.declared_fleet_size if enterprise else None,
         on=on or _today(),
         licence_issued=enterprise.licence_first_issued if enterprise else None,
+        licence="道路运输经营许可证",
         suspension_ordered=bool(enterprise and enterprise.suspension_ordered_at),
         settings=rule_settings(),
     )

@@ -1,5 +1,19 @@
 from marshmallow import Schema, fields, validate
 
+from service.registry.operations import (
+    MAX_AXLES,
+    MAX_DIMENSION_MM,
+    MAX_FLEET,
+    MAX_PERMIT_KG,
+    MAX_VEHICLE_KG,
+)
+
+_REGION = validate.Regexp(r"^[0-9]{6}$", error="须为 6 位行政区划代码（GB/T 2260）")
+
+
+def _bounded(maximum: int, minimum: int = 0, **kwargs):
+    return fields.Integer(allow_none=True, validate=validate.Range(minimum, maximum), **kwargs)
+
 
 class RegistryQueryArgsSchema(Schema):
     q = fields.String(metadata={"description": "按车牌、名称、信用代码、许可证号搜索"})
@@ -10,13 +24,21 @@ class EnterpriseSchema(Schema):
     uscc = fields.String(required=True, metadata={"description": "统一社会信用代码（校验码校验）"})
     name = fields.String(required=True)
     kind = fields.String(load_default="transport", validate=validate.OneOf(["transport", "source", "both"]))
-    region_code = fields.String(allow_none=True)
+    region_code = fields.String(
+        allow_none=True, validate=_REGION, metadata={"description": "GB/T 2260 行政区划代码，如 220100"}
+    )
     address = fields.String(allow_none=True)
-    latitude = fields.Float(allow_none=True)
-    longitude = fields.Float(allow_none=True)
-    declared_fleet_size = fields.Integer(allow_none=True)
+    latitude = fields.Float(
+        allow_none=True, validate=validate.Range(-90, 90), metadata={"description": "纬度；部署要求时须在中国境内"}
+    )
+    longitude = fields.Float(
+        allow_none=True, validate=validate.Range(-180, 180), metadata={"description": "经度；部署要求时须在中国境内"}
+    )
+    declared_fleet_size = _bounded(MAX_FLEET)
     key_source = fields.Boolean(load_default=False, metadata={"description": "重点货运源头单位"})
-    licence_first_issued = fields.Date(allow_none=True, metadata={"description": "道路运输经营许可证初次领取日期"})
+    licence_first_issued = fields.Date(
+        allow_none=True, metadata={"description": "道路运输经营许可证初次领取日期（不晚于今天）"}
+    )
 
 
 class VehicleSchema(Schema):
@@ -24,15 +46,15 @@ class VehicleSchema(Schema):
     plate = fields.String(required=True)
     plate_color = fields.String(load_default="yellow")
     vin = fields.String(allow_none=True)
-    axle_count = fields.Integer(allow_none=True)
+    axle_count = _bounded(MAX_AXLES, 2)
     vehicle_type = fields.String(allow_none=True)
-    rated_load_kg = fields.Integer(allow_none=True, metadata={"description": "核定载质量"})
-    max_total_mass_kg = fields.Integer(allow_none=True, metadata={"description": "最大允许总质量"})
+    rated_load_kg = _bounded(MAX_VEHICLE_KG, metadata={"description": "核定载质量"})
+    max_total_mass_kg = _bounded(MAX_VEHICLE_KG, metadata={"description": "最大允许总质量"})
     owner_name = fields.String(allow_none=True)
     enterprise_uscc = fields.String(load_only=True, allow_none=True)
     enterprise_id = fields.Integer(dump_only=True, allow_none=True)
     transport_cert_no = fields.String(allow_none=True, metadata={"description": "道路运输证号"})
-    transport_cert_first_issued = fields.Date(allow_none=True)
+    transport_cert_first_issued = fields.Date(allow_none=True, metadata={"description": "不晚于今天"})
 
 
 class DriverSchema(Schema):
@@ -43,7 +65,7 @@ class DriverSchema(Schema):
     )
     licence_masked = fields.String(dump_only=True, allow_none=True)
     qualification_no = fields.String(allow_none=True, metadata={"description": "从业资格证号"})
-    qualification_first_issued = fields.Date(allow_none=True)
+    qualification_first_issued = fields.Date(allow_none=True, metadata={"description": "不晚于今天"})
     identity_number = fields.String(
         load_only=True, allow_none=True, metadata={"description": "公民身份号码：加密存储，只显示脱敏值"}
     )
@@ -58,10 +80,10 @@ class PermitSchema(Schema):
     plate = fields.String(required=True)
     valid_from = fields.Date(required=True)
     valid_until = fields.Date(required=True)
-    permitted_gross_kg = fields.Integer(required=True)
-    permitted_length_mm = fields.Integer(allow_none=True)
-    permitted_width_mm = fields.Integer(allow_none=True)
-    permitted_height_mm = fields.Integer(allow_none=True)
+    permitted_gross_kg = fields.Integer(required=True, validate=validate.Range(1, MAX_PERMIT_KG))
+    permitted_length_mm = _bounded(MAX_DIMENSION_MM, 1)
+    permitted_width_mm = _bounded(MAX_DIMENSION_MM, 1)
+    permitted_height_mm = _bounded(MAX_DIMENSION_MM, 1)
     route = fields.List(fields.String(), required=True, metadata={"description": "许可路线经过的点位编码，按顺序"})
 
 

@@ -48,7 +48,7 @@ STEP_DOC = {
             "name": "If-Match",
             "required": True,
             "schema": {"type": "string", "pattern": '^"[0-9]{1,18}"$'},
-            "description": 'GET 返回的 ETag，如 "3"；缺少时 428，与案件当前版本不符（或不是版本号）时 412',
+            "description": 'GET 返回的 ETag，如 "3"；缺少或为 * 时 428，与案件当前版本不符（弱 ETag、不是版本号）时 412',
         }
     ]
 }
@@ -89,13 +89,20 @@ def load_case(case_id: int, lock: bool = False) -> Case:
 
 
 def if_match() -> int | None:
-    """The version the client last saw, from If-Match: "<version>"; None when it names none
-    (absent, or `*`: the step then answers 428). `""`, several tags or a tag that is no
-    version number match no version of the case: 412."""
-    tags = request.if_match.as_set() if request.if_match else set()
-    if not tags:
+    """The version the client last saw, from If-Match: "<version>"; None when absent (428).
+
+    RFC 9110 §13.1.1: `*` is true of any existing case, so it names no version and cannot stop
+    a lost update; a step needs the version (RFC 6585 §3), so `*` answers 428 like an absent
+    header, saying why. If-Match compares strongly: a weak tag (W/"3"), `""`, several tags or
+    a tag that is no version number match no version of the case: 412."""
+    header = request.if_match
+    if not header:
         return None
-    tag = next(iter(tags)) if len(tags) == 1 else None
+    if header.star_tag:
+        abort(428, message='If-Match: * 不指明案件版本，不能防止覆盖他人的修改；请提交 GET 返回的 ETag（如 "3"）')
+    tags = header.as_set()  # the strong tags: a weak one never matches
+    weak = len(header.as_set(include_weak=True)) > len(tags)
+    tag = next(iter(tags)) if len(tags) == 1 and not weak else None
     if not tag or not (tag.isascii() and tag.isdigit()) or len(tag) > 18:
         abort(412, message="If-Match 无效，请重新获取案件")
     return int(tag)

@@ -3,6 +3,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from models.case import REVIEW_CHECKS
 from models.matter import SERVICE_METHODS
 from service.ingest.schemas import EvidenceSchema, PenaltyBarSchema  # noqa: F401 (nested by name)
+from service.ingest.validation import MAX_GROSS_KG
 
 
 class CaseQueryArgsSchema(Schema):
@@ -102,7 +103,11 @@ class PaymentSchema(_Strict):
 
 class StationActionSchema(_Strict):
     kind = fields.String(required=True, validate=validate.OneOf(["unloading", "transfer", "turned_back"]))
-    kg = fields.Float(allow_none=True, validate=validate.Range(min=0))
+    kg = fields.Float(
+        allow_none=True,
+        validate=validate.Range(min=0, max=MAX_GROSS_KG),
+        metadata={"description": "千克；不超过本案称重总质量（所卸不能多于所称）"},
+    )
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 

@@ -59,12 +59,42 @@ def test_an_if_match_that_names_no_version_is_412_on_every_case_step(app, client
         assert res.status_code == 412 or "json" in res.get_json()["errors"]
 
 
-@pytest.mark.parametrize("header", ["", "*", 'W/""', 'W/"1"'])
-def test_an_if_match_without_a_strong_version_is_428(client, login, case_id, header):
+@pytest.mark.parametrize("header", ["", "*"])
+def test_an_if_match_that_names_no_version_is_428_on_every_case_step(client, login, case_id, header):
+    """RFC 9110 §13.1.1: `*` is true of any existing case, so it names no version and cannot
+    prevent a lost update; a step requires a version (RFC 6585 §3) and says so."""
     supervisor = login("supervisor")
     for path in STEP_RULES:
         res = client.post(path.format(id=case_id), json={}, headers={**supervisor, "If-Match": header})
-        assert res.status_code in (403, 409, 422, 428), (path, header, res.get_json())
+        assert res.status_code in (422, 428), (path, header, res.get_json())
+        if res.status_code == 428:
+            assert ("*" in res.get_json()["message"]) == (header == "*"), res.get_json()
+    res = client.post(
+        f"/api/v1/cases/{case_id}/assign", json={"user_id": 1}, headers={**supervisor, "If-Match": header}
+    )
+    assert res.status_code == 428
+
+
+@pytest.mark.parametrize("header", ['W/""', 'W/"1"', 'W/"2"'])
+def test_a_weak_if_match_never_matches_a_case_version(client, login, case_id, header):
+    """If-Match compares strongly (RFC 9110 §13.1.1): a weak tag is 412, even of the current version."""
+    supervisor = login("supervisor")
+    res = client.post(
+        f"/api/v1/cases/{case_id}/assign", json={"user_id": 1}, headers={**supervisor, "If-Match": header}
+    )
+    assert res.status_code == 412, res.get_json()
+
+
+def test_a_registry_if_match_star_is_true_of_an_existing_record(client, login):
+    """The registry's If-Match is optional: `*` (any current record) proceeds, a weak tag is 412."""
+    from tests.api.test_registry import USCC
+
+    admin = login("admin")
+    ent = client.post("/api/v1/registry/enterprises", headers=admin, json={"uscc": USCC, "name": "甲"}).get_json()
+    url = f"/api/v1/registry/enterprises/{ent['id']}"
+    etag = client.get(url, headers=admin).headers["ETag"]
+    assert client.patch(url, headers={**admin, "If-Match": "W/" + etag}, json={"name": "乙"}).status_code == 412
+    assert client.patch(url, headers={**admin, "If-Match": "*"}, json={"name": "乙"}).status_code == 200
 
 
 # ── ids, pages and after_id beyond a database integer ──
