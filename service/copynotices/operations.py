@@ -20,6 +20,8 @@ def open_for(case: Case) -> CopyNotice | None:
     """The case has closed: its copy notice, due 7 working days later (once per case)."""
     if case.status != "closed" or case.closed_at is None:
         return None
+    if case.loading_id is not None:  # a source case (S-NO-EXIT): no vehicle's home authority to copy
+        return None
     existing = db.session.scalar(select(CopyNotice).where(CopyNotice.case_id == case.id))
     if existing is not None:
         return existing

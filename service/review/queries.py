@@ -201,10 +201,11 @@ def case_detail(case: Case, viewer: User | None) -> dict:
     from service.ingest.evidence import evidence_view
     from service.registry.repeat import repeat_flags
 
-    site = db.session.get(Site, case.site_id)
-    view = case_view(case, site.code)
+    site = db.session.get(Site, case.site_id) if case.site_id is not None else None  # none: a source case
+    view = case_view(case, site.code if site else None)
     view.update(
-        site={"id": site.id, "code": site.code, "name": site.name, "kind": site.kind},
+        site={"id": site.id, "code": site.code, "name": site.name, "kind": site.kind} if site else None,
+        loading_id=case.loading_id,
         review_checklist=case.review_checklist,
         reviewed_at=case.reviewed_at,
         assigned_to_id=case.assigned_to_id,
@@ -224,7 +225,7 @@ def case_detail(case: Case, viewer: User | None) -> dict:
     lead = next((m for m in matters if m["party"] == "vehicle"), None)
     for name in (*MATTER_FIELDS, "penalty_proposal"):
         view[name] = lead[name] if lead else None
-    if lead is None:  # before review: what the notice would propose
+    if lead is None and case.loading_id is None:  # before review: what the notice would propose
         view["penalty_proposal"] = _proposal_before_review(case)
     view["matters"] = matters
     view["statements"] = [s for m in matters for s in m["statements"]]

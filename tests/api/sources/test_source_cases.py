@@ -1,0 +1,70 @@
+"""A source case (源头超限装载, S-NO-EXIT) goes through the same step table as any case: its
+source enterprise's matter is sent to the transport authority, or, with a provincial band, runs
+the penalty procedure here; it closes like any case, and is no roadside truck's case."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from models import Case, CopyNotice, PartyMatter
+from service.extensions import db
+from service.rules.settings import RuleSettings
+from tests.api.sources.test_loadings import loading, post
+
+
+@pytest.fixture
+def band(app):
+    old = app.config["RULE_SETTINGS"]
+    app.config["RULE_SETTINGS"] = RuleSettings(source_loading_fine_min_yuan=10000, source_loading_fine_max_yuan=30000)
+    yield
+    app.config["RULE_SETTINGS"] = old
+
+
+def source_case(app, client, header) -> tuple[int, int]:
+    case_id = post(client, header, loading(gross_weight_kg=62000)).get_json()["results"][0]["source_case_id"]
+    with app.app_context():
+        return case_id, db.session.scalar(select(PartyMatter.id).where(PartyMatter.case_id == case_id))
+
+
+def step(client, headers, matter_id: int, name: str, body: dict | None = None):
+    version = client.get(f"/api/v1/matters/{matter_id}", headers=headers).headers["ETag"]
+    return client.post(f"/api/v1/matters/{matter_id}/{name}", json=body or {}, headers={**headers, "If-Match": version})
+
+
+def test_without_a_band_the_matter_is_sent_tracked_and_closes_the_case(app, client, weighbridge, login):
+    _, header = weighbridge()
+    case_id, matter_id = source_case(app, client, header)
+    officer = login("officer")
+    detail = client.get(f"/api/v1/matters/{matter_id}", headers=officer).get_json()
+    assert [a["step"] for a in detail["actions"]] == ["refer"]
+    assert step(client, officer, matter_id, "refer", {"note": "移送市交通运输局"}).status_code == 200
+    res = step(
+        client, officer, matter_id, "outcome", {"decision_number": "交责改〔2026〕7号", "decided_on": "2026-11-20"}
+    )
+    assert res.status_code == 200, res.get_json()
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.status == "closed"
+        # A copy notice goes to the home authority of a vehicle: a source case has none.
+        assert db.session.scalar(select(CopyNotice.id).where(CopyNotice.case_id == case_id)) is None
+
+
+def test_with_a_provincial_band_the_penalty_procedure_runs_here(app, client, weighbridge, login, band):
+    _, header = weighbridge()
+    case_id, matter_id = source_case(app, client, header)
+    officer = login("officer")
+    res = step(client, officer, matter_id, "notice")
+    assert res.status_code == 201, res.get_json()
+    matter = client.get(f"/api/v1/matters/{matter_id}", headers=officer).get_json()
+    assert matter["status"] == "notice_issued" and matter["notified_penalty"]["min_yuan"] == 10000
+
+
+def test_the_source_case_is_readable_on_the_case_api(app, client, weighbridge, login):
+    _, header = weighbridge()
+    case_id, _ = source_case(app, client, header)
+    res = client.get(f"/api/v1/cases/{case_id}", headers=login("supervisor"))
+    assert res.status_code == 200, res.get_json()
+    body = res.get_json()
+    assert body["reading_id"] is None and body["status"] == "matters_open"
+    assert body["gross_weight_kg"] == 62000 and body["rule_id"] == "L-6AX-C"
