@@ -5,15 +5,21 @@ again, and rows written after it are."""
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import UTC, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from tests.conftest import BACKENDS, reading
 from tests.harness import create_database
+from tests.migrations import fixture_io
 
 BEFORE = "7a3c9e2d1f60"
+# Dumped (fixture_io.dump) from what the code of a3e70fa stored at BEFORE: a site and its device
+# token, three readings posted through the API with their outbox rows pending, and the old drain's
+# recount of their day (checked = 3). Made by running this test's former set-up with that code.
+FIXTURE = Path(__file__).parent / "fixtures" / f"increments_at_{BEFORE}.json.gz"
 
 
 @pytest.fixture(params=BACKENDS)
@@ -49,43 +55,28 @@ def app_at_before(request, tmp_path, redis_server):
 def test_rows_pending_at_the_upgrade_are_not_counted_twice(app_at_before):
     from flask_migrate import upgrade
 
-    from models import SiteDailyStats
-    from service.admin.operations import create_site
+    from models import Reading, Site, SiteDailyStats
+    from service.admin.operations import issue_device_token
     from service.extensions import db
     from service.outbox import drain
     from tests.followup_invariants import followup_problems
 
     app = app_at_before
     with app.app_context():
-        site, token = create_site(
-            "JL-WIM-01", "测试点位", "wim", calibrated_until=date(2099, 12, 31), accuracy_class="5"
-        )
-        site_id = site.id
-        db.session.commit()
-    device = {"Authorization": f"Bearer {token}"}
-    client = app.test_client()
-    for i in range(3):
-        res = client.post("/api/v1/readings", headers=device, json={"readings": [reading(record_id=f"old{i}")]})
-        assert res.status_code == 200
-    with app.app_context():
-        # What the previous version's drain left: a recount of the day that already includes
-        # the readings of the three rows still pending.
-        db.session.execute(delete(SiteDailyStats))
-        db.session.add(
-            SiteDailyStats(site_id=site_id, day=_day(), checked=3, overlimit=0, baidunwang=0, unreadable_plates=0)
-        )
-        db.session.commit()
+        # What the previous version left (fixture_io.load works on the reflected old tables):
+        # three readings with their follow-up rows pending, and a recount of their day by the old
+        # drain that already includes them.
+        with db.engine.begin() as conn:
+            fixture_io.load(conn, fixture_io.read(FIXTURE))
         upgrade()
-    client.post("/api/v1/readings", headers=device, json={"readings": [reading(record_id="new")]})
+        site = db.session.scalars(select(Site)).one()
+        _, token = issue_device_token(site)
+        captured_at = max(db.session.scalars(select(Reading.captured_at)))
+        db.session.commit()
+    new = reading(record_id="new", captured_at=(captured_at.replace(tzinfo=UTC) + timedelta(seconds=1)).isoformat())
+    res = app.test_client().post("/api/v1/readings", headers={"Authorization": f"Bearer {token}"}, json={"readings": [new]})
+    assert res.status_code == 200, res.json
     with app.app_context():
         assert drain() == 4
         assert db.session.scalars(select(SiteDailyStats.checked)).all() == [4]
         assert followup_problems() == []
-
-
-def _day():
-    from datetime import datetime
-
-    from service.clock import CST
-
-    return datetime.fromisoformat(reading()["captured_at"]).astimezone(CST).date()
