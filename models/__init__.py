@@ -10,6 +10,7 @@ from models.loading import Loading, Weighbridge, WeighbridgeToken
 from models.matter import CaseStatement, PartyMatter
 from models.outbox import OutboxEvent
 from models.reading import Reading
+from models.referral import Referral, ReferralExport, ReferralExportItem
 from models.registry import Driver, Enterprise, Permit, Vehicle
 from models.site import DeviceToken, Site, SiteCalibration
 from models.stats import SiteDailyStats
@@ -38,6 +39,9 @@ __all__ = [
     "TraceTask",
     "OutboxEvent",
     "Reading",
+    "Referral",
+    "ReferralExport",
+    "ReferralExportItem",
     "Driver",
     "Enterprise",
     "Permit",

@@ -78,6 +78,7 @@ def _register(app: Flask) -> None:
     from service.copynotices.routes import blp as copy_notices_blp
     from service.ingest.routes import blp as ingest_blp
     from service.registry.routes import blp as registry_blp
+    from service.referrals.routes import blp as referrals_blp
     from service.review.matter_routes import blp as matters_blp
     from service.review.routes import blp as review_blp
     from service.sources.routes import blp as sources_blp
@@ -90,7 +91,7 @@ def _register(app: Flask) -> None:
     errors.register(app)
     health.register(app)
     blueprints = (auth_blp, ingest_blp, review_blp, matters_blp, copy_notices_blp, watch_blp, registry_blp, stats_blp)
-    for blp in (*blueprints, supervision_blp, sources_blp, admin_blp):
+    for blp in (*blueprints, supervision_blp, sources_blp, referrals_blp, admin_blp):
         api.register_blueprint(blp, url_prefix="/api/v1")
     register_consoles(app)
     cli.register(app)

@@ -241,3 +241,6 @@ def register(app: Flask) -> None:
         app.cli.add_command(group)
     for group in (weighbridges_cli, loadings_cli):  # the source side (CONTRACT §6)
         app.cli.add_command(group)
+    from service.referrals.cli import referrals_cli
+
+    app.cli.add_command(referrals_cli)  # the police package (CONTRACT §5)

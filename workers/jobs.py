@@ -120,3 +120,13 @@ def process_evidence(evidence_ids: list[int]) -> dict:
     db.session.commit()
     log.info("job %s: evidence %s → %s", _job_id(), evidence_ids, counts)
     return counts
+
+
+def build_referral_package(export_id: int) -> dict:
+    """A police package (CONTRACT §5): progress on the export's row, the hash in the audit chain."""
+    from service.referrals.exports import run_export
+
+    export = run_export(export_id)
+    status = export.status if export else "missing"
+    log.info("job %s: referral package %s %s", _job_id(), export_id, status)
+    return {"export_id": export_id, "status": status}

@@ -48,8 +48,11 @@ EVIDENCE_IMAGES = JobKind(
 IMPORT_CHUNK = JobKind(
     "workers.jobs.import_chunk", IMPORTS, timeout_s=600, result_ttl_s=3600, retry_after_s=(10, 60, 300)
 )
-# Export jobs (referral packages) are defined here too when they come; their queue is
-# already served by every worker.
+# A police package (CONTRACT §5): a thousand cases' images streamed into one ZIP. Its progress
+# is on the export's row; a transient fault starts it over (the package is written anew).
+REFERRAL_PACKAGE = JobKind(
+    "workers.jobs.build_referral_package", EXPORTS, timeout_s=3600, result_ttl_s=3600, retry_after_s=(10, 60)
+)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -81,6 +84,10 @@ def parse_queues(text: str | None) -> tuple[str, ...]:
 def import_job_id(import_job_id: int, rows_done: int) -> str:
     """The chunk that starts after `rows_done` rows of import `import_job_id` runs once."""
     return f"import-{import_job_id}-{rows_done}"
+
+
+def referral_package_job_id(export_id: int) -> str:
+    return f"referral-package-{export_id}"
 
 
 def evidence_job_id(evidence_ids: list[int]) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from models.case import DRIVER_RECORDABLE, OPEN_STATUSES
 from service.procedure import case_ops, guards, law_matters, matter_ops
+from service.referrals import operations as referrals
 
 REVIEWERS = ("officer", "supervisor")
 APPROVERS = ("supervisor",)
@@ -44,6 +45,12 @@ def _who(doing: str, roles: tuple[str, ...] = REVIEWERS) -> str:
 
 
 # Confirmed and not finished: the record is evidence (行政处罚法 第四十一条第二款).
+def _after_decision(matter, actor) -> None:
+    """一超四罚 matters, then the police referral the repeat-offender count now calls for."""
+    law_matters.open_law_matters(matter, actor)
+    referrals.after_decision(matter, actor)
+
+
 REFERABLE = tuple(s for s in OPEN_STATUSES if s not in ("pending_review", "dismissal_requested"))
 _USABLE = (guards.weighing_usable,)
 _DECIDABLE = (guards.reviewed, guards.weighing_usable)
@@ -53,7 +60,8 @@ STEPS: dict[str, Step] = {
     for step in (
         # ── the case: review, dismissal, assignment, facts of the act ──
         Step("confirm", "审核确认", "case", REVIEWERS, ("pending_review",), "confirmed",
-             case_ops.confirm, "case.confirm", _who("审核案件")),
+             case_ops.confirm, "case.confirm", _who("审核案件"),
+             after=referrals.after_confirm),
         Step("dismissal", "申请撤销", "case", REVIEWERS, ("pending_review", "confirmed", "notice_issued"),
              "dismissal_requested", case_ops.request_dismissal, "case.request_dismissal", _who("申请撤销")),
         Step("approve_dismissal", "批准撤销", "case", APPROVERS, ("dismissal_requested",), "dismissed",
@@ -68,7 +76,7 @@ STEPS: dict[str, Step] = {
         Step("station_action", "登记现场处置", "case", REVIEWERS, OPEN_STATUSES, None,
              case_ops.record_station_action, "case.station_action", _who("登记卸载、驳载或劝返")),
         Step("refer_police", "移交公安", "case", REVIEWERS, REFERABLE, None,
-             case_ops.refer_to_police, "case.refer_police", _who("移交公安")),
+             case_ops.refer_to_police, "case.refer_police", _who("移交公安"), after=referrals.after_manual_referral),
         # ── a matter this agency handles: the administrative-penalty procedure ──
         Step("notice", "发出告知书", "matter", REVIEWERS, ("pending",), "notice_issued",
              matter_ops.issue_notice, "case.issue_notice", _who("发出告知书"), guards=_USABLE,
@@ -83,7 +91,7 @@ STEPS: dict[str, Step] = {
         Step("approve_decision", "批准处罚决定", "matter", APPROVERS, ("decision_proposed",), "decided",
              matter_ops.approve_decision, "case.approve_decision", _who("批准处罚决定", APPROVERS),
              guards=(guards.not_own_decision, *_DECIDABLE), handling="procedure", starts=("service_due",),
-             after=law_matters.open_law_matters),
+             after=_after_decision),
         Step("reject_decision", "退回处罚决定", "matter", APPROVERS, ("decision_proposed",), "notice_issued",
              matter_ops.reject_decision, "case.reject_decision", _who("退回处罚决定", APPROVERS),
              handling="procedure"),
@@ -101,7 +109,11 @@ STEPS: dict[str, Step] = {
              law_matters.give_up, "case.unidentifiable", _who("以无法查明办结", APPROVERS)),
         # ── a matter another authority handles: tracked ──
         Step("refer", "移送", "matter", REVIEWERS, ("pending",), "referred",
-             matter_ops.refer, "case.refer", _who("移送"), handling="tracked", starts=("due_on",)),
+             matter_ops.refer, "case.refer", _who("移送"), handling="tracked", starts=("due_on",),
+             after=referrals.after_matter_refer),
+        Step("withdraw_referral", "撤回移交", "matter", APPROVERS, ("referred",), "withdrawn",
+             referrals.withdraw, "referral.withdraw", _who("撤回移交公安", APPROVERS),
+             guards=(referrals.not_exported,), handling="tracked"),
         Step("acknowledge", "登记签收", "matter", ("police", *REVIEWERS), ("referred",), "acknowledged",
              matter_ops.acknowledge, "case.acknowledge", "只有接收机关或执法人员可以登记签收",
              guards=(guards.police_only_theirs,), handling="tracked"),

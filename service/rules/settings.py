@@ -77,6 +77,9 @@ class RuleSettings:
     # UNCONFIRMED (recalled, not read): the pre-2022 points table (公安部令第123号 附件2,
     # 核定载质量 <30 % → 3, ≥30 % → 6) took effect 2013-01-01; earlier acts get no points here.
     police_points_pre2022_from: date = date(2013, 1, 1)
+    # §5.3 (a service rule): an overload against the rated load is referred to the police
+    # automatically "when the jurisdiction runs joint enforcement" (交公路发〔2017〕173号).
+    police_refer_overload: bool = True
 
     # §3.1 / §13.5 UNCONFIRMED: whether a warning-only decision (超限未超过1000千克, 62号令 Art 43)
     # is a "违法超限运输" occurrence for 公路安全保护条例 Art 66. Proposed: yes — a warning is an
