@@ -36,6 +36,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.ingest --backend both
 	$(PY) -m bench.repeat_watch --backend both
 	$(PY) -m bench.officer_steps
+	$(PY) -m bench.loadings --backend both
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check service models workers tests bench
