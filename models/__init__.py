@@ -18,6 +18,7 @@ from models.supervision import SupervisionAction
 from models.trace import CaseTrace, TraceTask
 from models.user import User
 from models.watch import Alert, WatchEntry
+from models.websession import AuthThrottle, WebSession
 
 __all__ = [
     "AuditEvent",
@@ -53,5 +54,7 @@ __all__ = [
     "SupervisionAction",
     "User",
     "Alert",
+    "AuthThrottle",
+    "WebSession",
     "WatchEntry",
 ]

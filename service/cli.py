@@ -41,6 +41,48 @@ def users_create(username: str, role: str, password: str, display_name: str | No
     click.echo(f"已创建用户 {user.username}（{role}）")
 
 
+def _user(username: str):
+    from sqlalchemy import select
+
+    from models import User
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"用户 {username} 不存在")
+    return user
+
+
+@users_cli.command("deactivate")
+@click.argument("username")
+def users_deactivate(username: str) -> None:
+    """Deactivate a user: their API tokens and console sessions end at once."""
+    ops.set_active(_user(username), False)
+    db.session.commit()
+    click.echo(f"已停用用户 {username}：其访问令牌和控制台会话已失效")
+
+
+@users_cli.command("activate")
+@click.argument("username")
+def users_activate(username: str) -> None:
+    """Reactivate a user (they log in again; old tokens stay ended)."""
+    ops.set_active(_user(username), True)
+    db.session.commit()
+    click.echo(f"已启用用户 {username}")
+
+
+@users_cli.command("reset-password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def users_reset_password(username: str, password: str) -> None:
+    """Set a new password: the user's API tokens and console sessions end at once."""
+    try:
+        ops.reset_password(_user(username), password)
+    except ops.AdminError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"已重置用户 {username} 的密码：其访问令牌和控制台会话已失效")
+
+
 @sites_cli.command("create")
 @click.argument("code")
 @click.option("--name", required=True)

@@ -136,7 +136,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
     SESSION_COOKIE_SECURE: bool = False  # set SESSION_COOKIE_SECURE=1 behind HTTPS
-    PERMANENT_SESSION_LIFETIME: int = 12 * 3600
+    PERMANENT_SESSION_LIFETIME: int = 12 * 3600  # the longest a console sign-in lasts
+    SESSION_IDLE_MINUTES: int = 30  # a console sign-in ends after this long without a page
 
     @classmethod
     def from_env(cls) -> Config:
@@ -150,6 +151,7 @@ class Config:
         cfg.REDIS_URL = os.environ.get("REDIS_URL", "")
         cfg.EVIDENCE_DIR = Path(os.environ.get("EVIDENCE_DIR", instance / "evidence"))
         cfg.TOKEN_MAX_AGE_S = _env_int("TOKEN_MAX_AGE_S", cfg.TOKEN_MAX_AGE_S)
+        cfg.SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", cfg.SESSION_IDLE_MINUTES)
         cfg.MAX_JSON_BODY_BYTES = _env_int("MAX_JSON_BODY_BYTES", cfg.MAX_JSON_BODY_BYTES)
         cfg.EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", cfg.EVIDENCE_MAX_BYTES)
         cfg.DRAIN_REQUEST_INTERVAL_S = _env_float("DRAIN_REQUEST_INTERVAL_S", cfg.DRAIN_REQUEST_INTERVAL_S)

@@ -14,6 +14,7 @@ from models import DeviceToken, Site, SiteCalibration, User
 from models.site import SITE_KINDS
 from models.user import ROLES
 from service import audit
+from service.console.session import end_sessions
 from service.errors import DomainError
 from service.extensions import db
 from service.registry import validation as registry_check
@@ -183,6 +184,7 @@ def set_active(user: User, active: bool, *, actor: str = "cli", actor_user_id: i
     user.active = active
     if not active:
         user.token_generation = (user.token_generation or 0) + 1
+        end_sessions(user.id)
     db.session.flush()
     audit.record(
         "user.activate" if active else "user.deactivate",
@@ -200,5 +202,6 @@ def reset_password(user: User, new_password: str, *, actor: str = "cli", actor_u
     if len(new_password) < 8:
         raise AdminError("密码至少 8 位", 422, {"password": ["密码至少 8 位"]})
     user.set_password(new_password)  # bumps token_generation
+    end_sessions(user.id)
     db.session.flush()
     audit.record("user.password_reset", "user", user.username, actor=actor, actor_user_id=actor_user_id)

@@ -13,11 +13,13 @@ from service.admin.schemas import (
     CalibrationSchema,
     DeviceTokenCreateSchema,
     DeviceTokenSchema,
+    PasswordResetSchema,
     SiteCreatedSchema,
     SiteCreateSchema,
     SiteSchema,
     UserCreateSchema,
     UserSchema,
+    UserUpdateSchema,
 )
 from service.auth.guard import current_principal, protect
 from service.extensions import db
@@ -119,3 +121,32 @@ class Users(MethodView):
         user = ops.create_user(**data, **_actor())
         db.session.commit()
         return user
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404, message="用户不存在")
+    return user
+
+
+@blp.route("/users/<int:user_id>")
+class UserById(MethodView):
+    @blp.arguments(UserUpdateSchema)
+    @blp.response(200, UserSchema)
+    @blp.alt_response(409, description="不能停用自己的账号")
+    def patch(self, data, user_id: int):
+        """Deactivate or reactivate a user; deactivation ends their tokens and console sessions at once."""
+        user = _user_or_404(user_id)
+        ops.set_active(user, data["active"], **_actor())
+        db.session.commit()
+        return user
+
+
+@blp.route("/users/<int:user_id>/password", methods=["POST"])
+@blp.arguments(PasswordResetSchema)
+@blp.response(204)
+def user_password(data, user_id: int):
+    """Set a new password; the user's tokens and console sessions end at once."""
+    ops.reset_password(_user_or_404(user_id), data["password"], **_actor())
+    db.session.commit()

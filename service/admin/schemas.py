@@ -60,6 +60,20 @@ class UserCreateSchema(Schema):
     region_code = fields.String(allow_none=True)
 
 
+class UserUpdateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    active = fields.Boolean(required=True, metadata={"description": "false：停用，其访问令牌和控制台会话立即失效"})
+
+
+class PasswordResetSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    password = fields.String(required=True, load_only=True, validate=validate.Length(8, 256))
+
+
 class UserSchema(Schema):
     id = fields.Integer()
     username = fields.String()

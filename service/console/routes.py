@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from urllib.parse import urlparse
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from sqlalchemy import case as sa_case
 from sqlalchemy import func, select
 
@@ -18,7 +18,7 @@ from models import Case, User
 from models.site import SITE_KIND_LABELS
 from models.user import ROLE_LABELS
 from service import clock
-from service.console.session import check_csrf, csrf_token, current_user, login_required, sign_in
+from service.console.session import check_csrf, csrf_token, current_user, login_required, sign_in, sign_out
 from service.extensions import db
 
 bp = Blueprint("console", __name__)
@@ -94,7 +94,7 @@ def login():
 @bp.post("/logout")
 def logout():
     check_csrf()
-    session.clear()
+    sign_out()  # the session ends on the server: a copy of the cookie opens nothing after this
     return redirect(url_for("console.login"))
 
 

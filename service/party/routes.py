@@ -15,14 +15,13 @@ from flask import (
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
 from sqlalchemy import select
 
 from models import EvidenceImage, PartyMatter, Reading, Site
 from service import clock
-from service.console.session import check_csrf
+from service.console.session import check_csrf, party_matter, party_sign_in, party_sign_out
 from service.extensions import db
 from service.party.operations import find_matter, too_many_attempts
 from service.procedure import ANY_VERSION, run_step
@@ -31,11 +30,7 @@ bp = Blueprint("party", __name__, url_prefix="/party")
 
 
 def _session_matter() -> PartyMatter | None:
-    matter_id = session.get("party_matter")
-    matter = db.session.get(PartyMatter, matter_id) if matter_id else None
-    if matter is None or matter.party_code_hash != session.get("party_code_hash"):
-        return None
-    return matter
+    return party_matter()  # the look-up is kept on the server; the cookie holds a random token
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -47,7 +42,7 @@ def lookup():
         matter = find_matter(request.form.get("plate", ""), request.form.get("code", ""))
         if matter is None:
             return render_template("party/lookup.html", error="号牌或查询码不正确"), 404
-        session["party_matter"], session["party_code_hash"] = matter.id, matter.party_code_hash
+        party_sign_in(matter)
         return redirect(url_for("party.record"))
     return render_template("party/lookup.html", error=None)
 
@@ -104,6 +99,5 @@ def evidence(evidence_id: int):
 @bp.post("/logout")
 def logout():
     check_csrf()
-    session.pop("party_matter", None)
-    session.pop("party_code_hash", None)
+    party_sign_out()
     return redirect(url_for("party.lookup"))

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from marshmallow import EXCLUDE, ValidationError
 from sqlalchemy import func, select
 
 from models import Case, EvidenceImage, PartyMatter, Site
 from models.case import OPEN_STATUSES, REVIEW_CHECKS
 from service import audit, clock
-from service.console.session import check_csrf, current_user, login_required
+from service.console.session import check_csrf, current_user, login_required, recall_secret, remember_secret
 from service.errors import DomainError
 from service.extensions import db
 from service.procedure import run_step
@@ -170,9 +170,11 @@ def case_act(case_id: int, step: str):
     db.session.commit()
     if step == "notice":
         matter = matter or case.lead_matter
-        # The clear code lives only in this officer's signed session, for printing the notice.
-        session[f"party_code_{matter.id}"] = effect.result
-        flash(f"已发出告知书 {matter.notice_number}。当事人查询码：{effect.result}（已印在告知书上，请立即打印）", "ok")
+        # The clear code lives only with this officer's sign-in on the server (encrypted), for
+        # printing the notice: never in a cookie, the flash message included.
+        remember_secret(f"party_code_{matter.id}", effect.result)
+        db.session.commit()
+        flash(f"已发出告知书 {matter.notice_number}。当事人查询码已印在告知书上，请立即打印", "ok")
     else:
         flash("已保存", "ok")
     if step in ("confirm", "dismissal") and request.form.get("next_in_queue"):
@@ -228,7 +230,7 @@ def _document(matter: PartyMatter | None, kind: str):
     if kind == "decision" and not matter.decision_number:
         abort(404, description="尚未作出处罚决定")
     if kind == "notice":
-        return notice_document(matter, session.get(f"party_code_{matter.id}"))
+        return notice_document(matter, recall_secret(f"party_code_{matter.id}"))
     return decision_document(matter)
 
 
