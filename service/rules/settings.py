@@ -125,6 +125,26 @@ class RuleSettings:
     supervision_listed_baidunwang: int = 3
     supervision_interview_source_cases: int = 2
     supervision_listed_source_cases: int = 5
+    # Tracing (倒查, domain-rules §7.4) and weighbridge integrity: design choices, no rule found
+    # (service/rules/tracing.py, service/rules/integrity.py). A loading of the plate this many hours
+    # before the detection counts as the trip's loading (issue #11: 24 h).
+    trace_window_hours: int = 24
+    # Earlier sightings: a detection of the plate this many hours before, within this distance
+    # of a registered source enterprise, is a lead to it.
+    trace_sighting_hours: int = 72
+    trace_near_km: float = 5.0
+    # UNCONFIRMED: an exit weighbridge is a static truck scale (JJG 539); its in-service error is
+    # far below a WIM's. 1 % of the gross is taken as its share of the agreement band (⚖ wide).
+    trace_weighbridge_mpe_pct: float = 1.0
+    # Two candidates whose scores are this close are shown as competing, neither preferred.
+    trace_competing_margin: int = 15
+    # 疑似称重数据不实: at least this many trips of one weighbridge whose road weighing exceeds the
+    # exit weighing beyond both devices' errors, making up at least this share of its matched trips.
+    integrity_min_trips: int = 3
+    integrity_min_share_pct: float = 50.0
+    # 称重设备离线: no loading for this many hours while its trucks were detected this many times.
+    integrity_silent_hours: int = 48
+    integrity_silent_min_sightings: int = 3
 
     def __post_init__(self) -> None:
         # A negative deduction would silently make the engine stricter than the law.
@@ -144,6 +164,17 @@ class RuleSettings:
         self._check_penalty_and_procedure_settings()
         self._check_repeat_settings()
         self._check_party_matter_settings()
+        self._check_trace_settings()
+
+    def _check_trace_settings(self) -> None:
+        hours = (self.trace_window_hours, self.trace_sighting_hours, self.integrity_silent_hours)
+        counts = (self.integrity_min_trips, self.integrity_silent_min_sightings)
+        if min(hours) < 1 or min(counts) < 1 or self.trace_near_km <= 0 or self.trace_weighbridge_mpe_pct < 0:
+            raise RuleSettingsError({"trace_window_hours": "倒查与地磅核查的期间、距离、次数须为正数"})
+        if not 0 <= self.trace_competing_margin <= 100 or not 0 < self.integrity_min_share_pct <= 100:
+            raise RuleSettingsError(
+                {"trace_competing_margin": "须在 0–100 之间；integrity_min_share_pct 须在 0–100 之间"}
+            )
 
     def _check_penalty_and_procedure_settings(self) -> None:
         # Accept any iterable of dates but store frozensets, so settings stay hashable.
