@@ -148,6 +148,9 @@ def count_site_days(session: Session, payloads: list[dict]) -> None:
             t[0], t[1], t[2], t[3] = t[0] + 1, t[1] + bool(overlimit), t[2] + bool(baidunwang), t[3] + (plate is None)
     if totals:
         add_to_site_days(session, totals)
+    from service.stats.rollup import count_reading_figures
+
+    count_reading_figures(session, payloads)  # bands, axles, cases opened, online hours
 
 
 def add_to_site_days(session: Session, totals: dict[tuple, list[int]]) -> None:

@@ -6,8 +6,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service.auth.guard import protect
+from models import User
+from service.auth.guard import current_principal, protect
+from service.errors import DomainError
+from service.extensions import db
 from service.stats.operations import baidunwang_hotspots
+from service.stats.queries import grouped, summary, visible_sites
+from service.stats.schemas import SummaryArgsSchema, SummarySchema
 
 blp = Blueprint("stats", __name__, description="统计")
 protect(blp, roles=("admin", "supervisor", "officer", "investigator"))
@@ -46,3 +51,29 @@ class BaidunwangHotspots(MethodView):
     def get(self, args):
         """Which sites and hours of the day 百吨王 pass most, over the last 30 or 90 days."""
         return baidunwang_hotspots(args["days"])
+
+
+def _user() -> User | None:
+    principal = current_principal()
+    return db.session.get(User, principal.user_id) if principal.user_id else None
+
+
+@blp.route("/stats/summary")
+class StatsSummary(MethodView):
+    @blp.arguments(SummaryArgsSchema, location="query")
+    @blp.response(200, SummarySchema)
+    def get(self, args):
+        """The published figures over a period of Beijing dates (both ends included), for all
+        sites the caller may see, one site or one region; with group_by, also per group."""
+        sites = visible_sites(_user(), args.get("site"), args.get("region"))
+        if args.get("site") and not sites:
+            raise DomainError(f"没有可查看的点位 {args['site']}", 404, {"site": ["不存在或不在本辖区"]})
+        start, end = args["from_"], args["to"]
+        body = summary(start, end, sites)
+        body.update(
+            from_=start, to=end, site=args.get("site"), region=args.get("region"), sites=len(sites),
+            group_by=args.get("group_by"),
+        )  # fmt: skip
+        if args.get("group_by"):
+            body["groups"] = grouped(start, end, sites, args["group_by"])
+        return body

@@ -1,0 +1,71 @@
+"""Schemas of the statistics API; every figure documented from service/stats/definitions.py."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from service.stats.definitions import FIGURES
+from service.stats.queries import GROUPS
+
+MAX_DAYS = 3660  # ten years: one request, one answer
+
+
+class SummaryArgsSchema(Schema):
+    class Meta:
+        ordered = True
+
+    from_ = fields.Date(required=True, data_key="from", metadata={"description": "起始日期（北京时间，含当日）"})
+    to = fields.Date(required=True, metadata={"description": "截止日期（北京时间，含当日）"})
+    site = fields.String(validate=validate.Length(min=1, max=32), metadata={"description": "点位编码"})
+    region = fields.String(
+        validate=validate.Regexp(r"^\d{2,12}$", error="须为行政区划代码（数字）"),
+        metadata={"description": "行政区划代码，如 220000（省）、220100（市）"},
+    )
+    group_by = fields.String(
+        validate=validate.OneOf(GROUPS),
+        metadata={"description": "分组：site（点位）、region（区划）、day、week、month、quarter、year"},
+    )
+
+    @validates_schema
+    def _period(self, data, **kwargs):
+        start, end = data.get("from_"), data.get("to")
+        if start and end and start > end:
+            raise ValidationError("截止日期不能早于起始日期", "to")
+        if start and end and (end - start).days >= MAX_DAYS:
+            raise ValidationError(f"统计期间不能超过 {MAX_DAYS} 天", "to")
+
+
+def _figure_field(f):
+    meta = {"description": f"{f.label}（{f.unit}）：{f.definition}"}
+    if f.unit == "%":
+        return fields.Float(allow_none=True, metadata=meta)
+    if f.unit == "吨":
+        return fields.Float(metadata=meta)
+    return fields.Integer(metadata=meta)
+
+
+FiguresSchema = Schema.from_dict(
+    {
+        f.key: _figure_field(f)
+        for f in FIGURES
+        if f.key not in ("enterprises_over_10pct", "enterprises_over_10pct_share_pct", "blacklist_entries")
+    },
+    name="FiguresSchema",
+)
+
+
+class GroupSchema(FiguresSchema):
+    key = fields.String(metadata={"description": "分组键：点位编码、区划代码、日期、周一日期、YYYY-MM、YYYY-Qn 或年份"})
+    label = fields.String(metadata={"description": "分组名称"})
+
+
+class SummarySchema(FiguresSchema):
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+    site = fields.String(allow_none=True)
+    region = fields.String(allow_none=True)
+    sites = fields.Integer(metadata={"description": "统计范围内的点位数"})
+    group_by = fields.String(allow_none=True)
+    groups = fields.List(
+        fields.Nested(GroupSchema), metadata={"description": "按 group_by 分组的数字（仅当给出 group_by）"}
+    )
