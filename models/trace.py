@@ -21,19 +21,25 @@ TASK_STATUS_LABELS = {"open": "调查中", "done": "已完成"}
 
 
 class CaseTrace(Base):
-    """The decision on a case's source: one row per case, replaced by a later decision."""
+    """A case's trace: the leads recorded for it (origin, cargo, waybill — what an officer or the
+    station was told) and the decision on its source (open until an investigator decides)."""
 
     __tablename__ = "case_traces"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(BigId, ForeignKey("cases.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(16))  # confirmed | unknown
+    status: Mapped[str] = mapped_column(String(16))  # open | confirmed | unknown
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     loading_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("loadings.id"))
     score: Mapped[int | None] = mapped_column(Integer)  # the candidate's score when confirmed
-    reason: Mapped[str] = mapped_column(Text)
-    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    origin: Mapped[str | None] = mapped_column(String(128))  # 起运地 as stated
+    cargo: Mapped[str | None] = mapped_column(String(64))
+    waybill_no: Mapped[str | None] = mapped_column(String(64))
+    leads_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    leads_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def status_label(self) -> str:
