@@ -59,6 +59,11 @@ def _refs(case, party: str) -> dict:
         return {"vehicle_id": case.vehicle_id}
     if party == "transport_enterprise":
         return {"enterprise_id": case.enterprise_id}
+    if party == "source_enterprise":  # confirmed by the investigators' trace (倒查), if it was
+        from service.sources.trace_ops import confirmed_source
+
+        source = confirmed_source(case.id)
+        return {"enterprise_id": source.id if source else None}
     return {}
 
 
@@ -72,6 +77,9 @@ def _facts(matter: PartyMatter) -> ActFacts:
     enterprise = db.session.get(Enterprise, case.enterprise_id) if case.enterprise_id else None
     # The counts include this decision: the case is decided (flushed) when this runs.
     vehicle_repeat = bool(case.plate and plate_is_valid(case.plate) and vehicle_status(case.plate)["triggered"])
+    from service.sources.trace_ops import confirmed_source
+
+    source = confirmed_source(case.id)
     return ActFacts(
         act_date=clock.local_date(reading.captured_at),
         decided_on=clock.local_date(matter.decided_at),
@@ -79,6 +87,7 @@ def _facts(matter: PartyMatter) -> ActFacts:
         gross_kg=case.gross_weight_kg - case.tolerance_kg,
         driver_name=driver.name if driver else None,
         transport_enterprise=enterprise.name if enterprise else None,
+        source_enterprise=source.name if source else None,
         rated_load_kg=vehicle.rated_load_kg if vehicle else None,
         max_total_mass_kg=vehicle.max_total_mass_kg if vehicle else None,
         vehicle_repeat=vehicle_repeat,

@@ -181,3 +181,6 @@ def weighbridge_rows(enterprise_id: int | None = None) -> list[dict]:
         }  # fmt: skip
         for w, name, last_at, n in db.session.execute(stmt)
     ]
+
+
+from service.sources import trace_routes  # noqa: E402, F401  (the tracing views, on this blueprint)

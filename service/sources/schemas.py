@@ -111,3 +111,90 @@ class WeighbridgeSchema(Schema):
 
 class WeighbridgeCreatedSchema(WeighbridgeSchema):
     device_token = fields.String(metadata={"description": "地磅令牌，仅此一次显示"})
+
+
+class TraceCandidateSchema(Schema):
+    enterprise_id = fields.Integer(required=True)
+    enterprise_name = fields.String(required=True)
+    score = fields.Integer(required=True, metadata={"description": "0–100"})
+    reasons = fields.List(fields.String(), required=True, metadata={"description": "每条理由为一句中文"})
+    loading_id = fields.Integer(allow_none=True)
+
+
+class TraceSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(["open", "confirmed", "unknown"]))
+    source_enterprise_id = fields.Integer(allow_none=True)
+    candidates = fields.List(
+        fields.Nested(TraceCandidateSchema), required=True, metadata={"description": "得分高者在前"}
+    )
+
+
+class TraceLeadsSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    origin = fields.String(validate=validate.Length(max=128), allow_none=True, metadata={"description": "起运地"})
+    cargo = fields.String(validate=validate.Length(max=64), allow_none=True)
+    waybill_no = fields.String(validate=validate.Length(max=64), allow_none=True)
+
+
+class TraceConfirmSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    enterprise_id = fields.Integer(
+        required=True, metadata={"description": "倒查线索中的单位，或登记簿中任一货运源头单位"}
+    )
+    reason = fields.String(validate=validate.Length(max=2000), allow_none=True,
+                           metadata={"description": "确认不在线索中的单位时必填"})  # fmt: skip
+
+
+class TraceUnknownSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000),
+                           metadata={"description": "无法查明的理由及已采取的措施"})  # fmt: skip
+
+
+class TraceTaskCreateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    due_on = fields.Date(required=True)
+    instructions = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    enterprise_id = fields.Integer(allow_none=True, metadata={"description": "调查对象（可选）"})
+
+
+class TraceTaskOutcomeSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    outcome = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class TraceTaskSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    enterprise_id = fields.Integer(allow_none=True)
+    instructions = fields.String()
+    due_on = fields.Date()
+    status = fields.String()
+    status_label = fields.String()
+    overdue = fields.Boolean()
+    outcome = fields.String(allow_none=True)
+    opened_at = fields.DateTime()
+    done_at = fields.DateTime(allow_none=True)
+
+
+class TraceQueueItemSchema(Schema):
+    case_id = fields.Integer()
+    case_number = fields.String()
+    plate = fields.String(allow_none=True)
+    captured_at = fields.DateTime()
+    gross_weight_kg = fields.Float()
+    excess_pct = fields.Float()
+    baidunwang = fields.Boolean()
+    trace_status = fields.String()
+    assessment = fields.String(metadata={"description": "none / one / competing / clear"})
+    top_candidate = fields.Nested(TraceCandidateSchema, allow_none=True)
