@@ -89,7 +89,14 @@ class Config:
     AGENCY_NAME: str = "交通运输综合行政执法机构"
     PAYMENT_INSTRUCTIONS: str = "请持本决定书到指定银行或通过政务服务平台缴纳罚款"
     REVIEW_AUTHORITY: str = "本级人民政府或上一级交通运输主管部门"
-    PARTY_ATTEMPTS_PER_15_MIN: int = 10
+    PARTY_ATTEMPTS_PER_15_MIN: int = 10  # party page look-ups per plate and client
+    PARTY_CLIENT_ATTEMPTS_PER_15_MIN: int = 50  # … per client, whatever the plate
+    # Login attempts per 15 minutes (service/auth/throttle.py), counted in the database.
+    LOGIN_FAILURES_PER_ACCOUNT: int = 10
+    LOGIN_FAILURES_PER_CLIENT: int = 30
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks,
+    # e.g. "10.0.0.0/8,127.0.0.1"); empty: the connecting address is the client, the header ignored.
+    TRUSTED_PROXIES: str = ""
     # Registry coordinates must lie in China (a deployment abroad, or for tests, may say 0).
     COORDINATES_WITHIN_CHINA: bool = True
     # A matter sent to another authority (the police, the vehicle's home transport authority)
@@ -152,6 +159,10 @@ class Config:
         cfg.EVIDENCE_DIR = Path(os.environ.get("EVIDENCE_DIR", instance / "evidence"))
         cfg.TOKEN_MAX_AGE_S = _env_int("TOKEN_MAX_AGE_S", cfg.TOKEN_MAX_AGE_S)
         cfg.SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", cfg.SESSION_IDLE_MINUTES)
+        for name in ("LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_CLIENT", "PARTY_CLIENT_ATTEMPTS_PER_15_MIN"):
+            setattr(cfg, name, _env_int(name, getattr(cfg, name)))
+        cfg.PARTY_ATTEMPTS_PER_15_MIN = _env_int("PARTY_ATTEMPTS_PER_15_MIN", cfg.PARTY_ATTEMPTS_PER_15_MIN)
+        cfg.TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
         cfg.MAX_JSON_BODY_BYTES = _env_int("MAX_JSON_BODY_BYTES", cfg.MAX_JSON_BODY_BYTES)
         cfg.EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", cfg.EVIDENCE_MAX_BYTES)
         cfg.DRAIN_REQUEST_INTERVAL_S = _env_float("DRAIN_REQUEST_INTERVAL_S", cfg.DRAIN_REQUEST_INTERVAL_S)

@@ -18,6 +18,7 @@ from models import Case, User
 from models.site import SITE_KIND_LABELS
 from models.user import ROLE_LABELS
 from service import clock
+from service.auth import throttle
 from service.console.session import check_csrf, csrf_token, current_user, login_required, sign_in, sign_out
 from service.extensions import db
 
@@ -78,11 +79,18 @@ def _kg(value) -> str:
 def login():
     if request.method == "POST":
         check_csrf()
-        user = db.session.scalar(select(User).where(User.username == request.form.get("username", "")))
+        username = request.form.get("username", "")
+        limits = throttle.login_limits(username)
+        refused = throttle.attempt(limits)
+        if refused is not None:
+            flash(refused[0], "error")
+            return render_template("console/login.html", username=username), 429, {"Retry-After": str(refused[1])}
+        user = db.session.scalar(select(User).where(User.username == username))
         if user is None or not user.active or not user.check_password(request.form.get("password", "")):
             flash("用户名或密码错误", "error")
-            return render_template("console/login.html", username=request.form.get("username", "")), 401
-        sign_in(user)
+            return render_template("console/login.html", username=username), 401
+        throttle.succeeded(limits)
+        sign_in(user)  # commits
         target = request.args.get("next", "")
         # Only same-site paths: never redirect to another host after login.
         if not target.startswith("/") or target.startswith("//") or urlparse(target).netloc:

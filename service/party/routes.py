@@ -21,10 +21,12 @@ from sqlalchemy import select
 
 from models import EvidenceImage, PartyMatter, Reading, Site
 from service import clock
+from service.auth import throttle
 from service.console.session import check_csrf, party_matter, party_sign_in, party_sign_out
 from service.extensions import db
-from service.party.operations import find_matter, too_many_attempts
+from service.party.operations import find_matter
 from service.procedure import ANY_VERSION, run_step
+from service.rules import normalise_plate
 
 bp = Blueprint("party", __name__, url_prefix="/party")
 
@@ -37,11 +39,16 @@ def _session_matter() -> PartyMatter | None:
 def lookup():
     if request.method == "POST":
         check_csrf()
-        if too_many_attempts(request.remote_addr or "unknown"):
-            return render_template("party/lookup.html", error="尝试次数过多，请 15 分钟后再试"), 429
+        # Counted in the database per plate and client (service/auth/throttle.py): no Redis needed,
+        # and a wrong-code burst from elsewhere does not lock out the real party.
+        limits = throttle.party_limits(normalise_plate(request.form.get("plate", "")) or "")
+        refused = throttle.attempt(limits)
+        if refused is not None:
+            return render_template("party/lookup.html", error=refused[0]), 429, {"Retry-After": str(refused[1])}
         matter = find_matter(request.form.get("plate", ""), request.form.get("code", ""))
         if matter is None:
             return render_template("party/lookup.html", error="号牌或查询码不正确"), 404
+        throttle.succeeded(limits)
         party_sign_in(matter)
         return redirect(url_for("party.record"))
     return render_template("party/lookup.html", error=None)
