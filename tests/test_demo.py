@@ -181,3 +181,24 @@ def test_demo_closes_a_baidunwang_case_through_every_party_and_lists_its_enterpr
         assert clock.today() < listed.due_on <= clock.today() + timedelta(days=7)
         assert verify()[0]
     assert f"一超四罚示例：百吨王案件 {case.case_number}" in summary and "挂牌督办" in summary
+
+
+def test_demo_police_find_referrals_waiting_a_package_acknowledged_and_an_outcome(app):
+    """The police's inbox after `make run`: a 百吨王 and a repeat offender waiting, one package
+    exported and acknowledged, the closed 百吨王's outcome recorded."""
+    from models import Referral, ReferralExport
+
+    with app.app_context():
+        summary = load_demo(days=14)
+        referrals = db.session.scalars(select(Referral)).all()
+        waiting = [r for r in referrals if r.status == "queued"]
+        triggers = {x["trigger"] for r in waiting for x in r.reasons}
+        assert "baidunwang" in triggers and triggers & {"vehicle_repeat", "driver_repeat"}
+        (package,) = db.session.scalars(select(ReferralExport)).all()
+        assert package.status == "done" and package.acknowledged_at is not None and package.sha256
+        assert any(r.status == "closed" and r.matter.outcome["points"] for r in referrals)
+    assert f"移交包 {package.id} 已导出并签收" in summary
+    client = app.test_client()
+    token = client.post("/api/v1/auth/token", json={"username": "police", "password": "demo-police-2026"})
+    seen = client.get("/api/v1/referrals", headers={"Authorization": f"Bearer {token.get_json()['access_token']}"})
+    assert {r["status"] for r in seen.get_json()} >= {"queued", "closed"}

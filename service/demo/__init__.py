@@ -33,6 +33,7 @@ from service.admin.operations import create_site, create_user
 from service.clock import CST
 from service.extensions import db
 from service.ingest.operations import ingest_batch
+from service.referrals.demo import demo_referrals
 
 from .data import DEMO_SITES, DEMO_USERS, REGIONS, SITES_BY_CODE, DemoUser
 from .procedure import _close_a_baidunwang, _decide_a_regular, _list_an_enterprise
@@ -59,6 +60,7 @@ class Tally:
     decided_plate: str | None = None  # the regular overloader taken through the procedure
     closed_case: str | None = None  # a 百吨王 case taken through every party's matter to closure
     listed_enterprise: str | None = None  # its enterprise, under 挂牌督办
+    police_package: int | None = None  # referrals exported in a package the police acknowledged
     decided: int = 0
 
 
@@ -141,6 +143,7 @@ def _load_readings(now: datetime, days: int) -> Tally:
     tally.decided_plate, tally.decided = _decide_a_regular()
     tally.closed_case, enterprise_id = _close_a_baidunwang(tally.decided_plate)
     tally.listed_enterprise = _list_an_enterprise(enterprise_id, tally.closed_case)
+    tally.police_package = demo_referrals()  # a 百吨王 and a repeat offender wait for the police
     db.session.commit()
     return tally
 
@@ -216,4 +219,6 @@ def _reading_lines(t: Tally) -> list[str]:
         )
     if t.listed_enterprise:
         lines.append(f"企业监管示例：{t.listed_enterprise} 挂牌督办，期限下周")
+    if t.police_package:
+        lines.append(f"移交公安示例：百吨王、屡犯案件待公安签收；移交包 {t.police_package} 已导出并签收（账号 police）")
     return lines
