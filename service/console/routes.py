@@ -112,6 +112,8 @@ def home():
     from service.stats.queries import site_figures
 
     user = current_user()
+    if user.role == "investigator" and not request.args.get("overview"):  # their work first: the trace queue
+        return redirect(url_for("sources_console.trace_queue_page"))
     today = clock.today()
     since = today - timedelta(days=6)
     pending = db.session.execute(

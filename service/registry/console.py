@@ -208,6 +208,8 @@ def enterprise_dossier(enterprise_id: int):
     from service.registry.dossier import enterprise_dossier as dossier
 
     enterprise = _row_or_404("enterprises", enterprise_id)
+    if enterprise.kind == "source":  # R-ENT-10 and a fleet are a transport enterprise's: its own dossier
+        return redirect(url_for("sources_console.dossier", enterprise_id=enterprise.id))
     user = current_user()
     return render_template(
         "registry/enterprise_dossier.html",

@@ -77,7 +77,8 @@ def enterprise_dossier(enterprise: Enterprise, case_limit: int = CASE_LIMIT) -> 
     ).all()
     return {
         "enterprise": enterprise,
-        "status": enterprise_status(enterprise.id),
+        # R-ENT-10 is a transport enterprise's rule (公路安全保护条例 Art 66): not a source unit's.
+        "status": enterprise_status(enterprise.id) if enterprise.kind != "source" else None,
         "vehicles": fleet,
         "drivers": drivers,
         "permits": permits,

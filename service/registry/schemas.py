@@ -133,7 +133,8 @@ class DossierCaseSchema(Schema):
 class EnterpriseDossierSchema(Schema):
     enterprise = fields.Nested(EnterpriseSchema)
     status = fields.Dict(
-        metadata={"description": "R-ENT-10：违法超限车辆占车队比例、计算周期、法律后果、依据与实施机关"}
+        allow_none=True,
+        metadata={"description": "R-ENT-10：违法超限车辆占车队比例、计算周期、法律后果、依据与实施机关；货运源头单位不适用，为 null"},
     )
     vehicles = fields.List(fields.Nested(DossierVehicleSchema))
     drivers = fields.List(fields.Nested(DriverSchema))
