@@ -71,7 +71,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 def _register(app: Flask) -> None:
-    from service import audit, cli, errors, health, inputs
+    from service import audit, cli, errors, headers, health, inputs
     from service.admin.routes import blp as admin_blp
     from service.auth.routes import blp as auth_blp
     from service.console.routes import register_consoles
@@ -89,6 +89,7 @@ def _register(app: Flask) -> None:
     audit.init_app()
     inputs.init_app(app)  # before the blueprints: their <int:…> ids take its bounded converter
     errors.register(app)
+    headers.register(app)
     health.register(app)
     blueprints = (auth_blp, ingest_blp, review_blp, matters_blp, copy_notices_blp, watch_blp, registry_blp, stats_blp)
     for blp in (*blueprints, supervision_blp, sources_blp, referrals_blp, admin_blp):

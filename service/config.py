@@ -143,6 +143,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
     SESSION_COOKIE_SECURE: bool = False  # set SESSION_COOKIE_SECURE=1 behind HTTPS
+    # The address people reach the service at (e.g. https://zhichao.example.gov.cn); https makes
+    # the console's cookie Secure and adds Strict-Transport-Security (service/headers.py).
+    PUBLIC_BASE_URL: str = ""
     PERMANENT_SESSION_LIFETIME: int = 12 * 3600  # the longest a console sign-in lasts
     SESSION_IDLE_MINUTES: int = 30  # a console sign-in ends after this long without a page
 
@@ -179,6 +182,7 @@ class Config:
         cfg.COORDINATES_WITHIN_CHINA = os.environ.get("COORDINATES_WITHIN_CHINA", "1") not in ("0", "false", "no")
         cfg.SECRET_KEY = _secret_key(instance)
         cfg.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "") in ("1", "true", "yes")
+        cfg.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
         return cfg
 
     def as_mapping(self) -> dict:

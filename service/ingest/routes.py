@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from service.ingest.schemas import (
     ReadingBatchSchema,
     StoredReadingSchema,
 )
-from service.inputs import load_json
+from service.inputs import load_json, read_body
 
 blp = Blueprint("ingest", __name__, description="称重检测记录接入")
 POSTERS = ("device", "admin")
@@ -37,11 +37,7 @@ def require_role(*roles: str) -> None:
 
 
 def _json_body() -> dict:
-    limit = current_app.config["MAX_JSON_BODY_BYTES"]
-    if request.content_length is not None and request.content_length > limit:
-        abort(413, message=f"请求体超过 {limit} 字节上限，请分批上报")
-    request.max_content_length = limit  # also bounds chunked bodies
-    return load_json(request.get_data(cache=False))
+    return load_json(read_body(current_app.config["MAX_JSON_BODY_BYTES"]))  # 413 also for a chunked body
 
 
 @blp.route("/readings")

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import func, select
@@ -13,7 +13,7 @@ from service.auth.guard import current_principal, protect
 from service.extensions import db
 from service.ingest import imports
 from service.ingest.schemas import ImportJobSchema, ImportUploadSchema
-from service.inputs import load_json
+from service.inputs import load_json, read_body
 from service.sources import weighbridges as ops
 from service.sources.ingest import ingest_loadings
 from service.sources.schemas import (
@@ -58,11 +58,7 @@ class Loadings(MethodView):
     def post(self):
         """Post 1–1000 exit weighings; each is accepted, a duplicate or rejected; an over-limit one opens a source case."""
         require_role(*POSTERS)
-        limit = current_app.config["MAX_JSON_BODY_BYTES"]
-        if request.content_length is not None and request.content_length > limit:
-            abort(413, message=f"请求体超过 {limit} 字节上限，请分批上报")
-        request.max_content_length = limit
-        body = load_json(request.get_data(cache=False))
+        body = load_json(read_body(current_app.config["MAX_JSON_BODY_BYTES"]))  # 413 also for a chunked body
         items = body.get("loadings") if isinstance(body, dict) else None
         if not isinstance(items, list):
             abort(422, message='请求体须为 {"loadings": [...]}', errors={"loadings": ["必填，须为列表"]})
