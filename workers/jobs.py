@@ -122,6 +122,16 @@ def process_evidence(evidence_ids: list[int]) -> dict:
     return counts
 
 
+def build_stats_report(report_id: int) -> dict:
+    """A monthly statistics report (月报): the workbook, progress on its row."""
+    from service.stats.reports import run_report
+
+    report = run_report(report_id)
+    status = report.status if report else "missing"
+    log.info("job %s: stats report %s %s", _job_id(), report_id, status)
+    return {"report_id": report_id, "status": status}
+
+
 def build_referral_package(export_id: int) -> dict:
     """A police package (CONTRACT §5): progress on the export's row, the hash in the audit chain."""
     from service.referrals.exports import run_export

@@ -53,6 +53,10 @@ IMPORT_CHUNK = JobKind(
 REFERRAL_PACKAGE = JobKind(
     "workers.jobs.build_referral_package", EXPORTS, timeout_s=3600, result_ttl_s=3600, retry_after_s=(10, 60)
 )
+# A monthly statistics report (月报): a workbook from the daily rollups, seconds; progress on its row.
+STATS_REPORT = JobKind(
+    "workers.jobs.build_stats_report", EXPORTS, timeout_s=900, result_ttl_s=3600, retry_after_s=(10, 60)
+)
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -37,6 +37,9 @@ def relay_once(app: Flask) -> None:
         if pending_count():
             request_drain(app)
         resume_imports(app)
+    from service.stats.reports import ensure_monthly_reports
+
+    ensure_monthly_reports(app)  # the month that ended gets its 月报 (service/stats/reports.py)
 
 
 def relay(app: Flask, stop: threading.Event, every_s: float) -> None:

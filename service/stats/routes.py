@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 
-from models import User
+from models import StatsReport, User
 from service.auth.guard import current_principal, protect
 from service.errors import DomainError
 from service.extensions import db
 from service.stats.operations import baidunwang_hotspots
 from service.stats.queries import grouped, summary, visible_sites
-from service.stats.schemas import SummaryArgsSchema, SummarySchema
+from service.stats.reports import (
+    STATUS_LABELS,
+    download_name,
+    file_path,
+    may_see_report,
+    queue_report,
+    report_region,
+    request_report,
+    view,
+)
+from service.stats.schemas import ReportCreateSchema, ReportSchema, SummaryArgsSchema, SummarySchema
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 blp = Blueprint("stats", __name__, description="统计")
 protect(blp, roles=("admin", "supervisor", "officer", "investigator"))
@@ -77,3 +93,51 @@ class StatsSummary(MethodView):
         if args.get("group_by"):
             body["groups"] = grouped(start, end, sites, args["group_by"])
         return body
+
+
+def _report(report_id: int) -> StatsReport:
+    report = db.session.get(StatsReport, report_id)
+    user = _user()
+    if report is None or not may_see_report(user, report):
+        raise DomainError("没有该月报", 404)
+    return report
+
+
+@blp.route("/stats/reports")
+class StatsReports(MethodView):
+    @blp.response(200, ReportSchema(many=True))
+    def get(self):
+        """The monthly reports made so far (the latest 100), newest first."""
+        user = _user()
+        rows = db.session.scalars(select(StatsReport).order_by(StatsReport.id.desc()).limit(100))
+        return [view(r) for r in rows if may_see_report(user, r)]
+
+    @blp.arguments(ReportCreateSchema)
+    @blp.response(202, ReportSchema)
+    def post(self, body):
+        """Ask for the monthly report (月报) of a month and region: a background job builds it."""
+        user = _user()
+        region = report_region(user, body.get("region"))
+        report = request_report(date.fromisoformat(body["month"] + "-01"), region, user.username if user else "api")
+        db.session.commit()
+        queue_report(report.id)
+        return view(report)
+
+
+@blp.route("/stats/reports/<int:report_id>")
+class StatsReportById(MethodView):
+    @blp.response(200, ReportSchema)
+    def get(self, report_id: int):
+        """One monthly report: its status and progress."""
+        return view(_report(report_id))
+
+
+@blp.route("/stats/reports/<int:report_id>/file")
+class StatsReportFile(MethodView):
+    @blp.response(200, content_type=XLSX)
+    def get(self, report_id: int):
+        """The report's workbook (xlsx), once it is done."""
+        report = _report(report_id)
+        if report.status != "done":
+            raise DomainError(f"月报{STATUS_LABELS.get(report.status, report.status)}，尚无文件", 409)
+        return send_file(file_path(report), mimetype=XLSX, as_attachment=True, download_name=download_name(report))

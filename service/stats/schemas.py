@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from service.stats.definitions import FIGURES
 from service.stats.queries import GROUPS
@@ -69,3 +69,33 @@ class SummarySchema(FiguresSchema):
     groups = fields.List(
         fields.Nested(GroupSchema), metadata={"description": "按 group_by 分组的数字（仅当给出 group_by）"}
     )
+
+
+class ReportCreateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    month = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="须为 YYYY-MM"),
+        metadata={"description": "月份，如 2026-10"},
+    )
+    region = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^\d{2,12}$", error="须为行政区划代码（数字）"),
+        metadata={"description": "行政区划代码；不填为全部点位"},
+    )
+
+
+class ReportSchema(Schema):
+    id = fields.Integer()
+    month = fields.String(metadata={"description": "YYYY-MM"})
+    region = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "queued | running | done | failed"})
+    status_label = fields.String()
+    progress = fields.Integer(metadata={"description": "0–100"})
+    requested_by = fields.String(allow_none=True, metadata={"description": "申请人用户名；「自动」为每月自动生成"})
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+    message = fields.String(allow_none=True)
