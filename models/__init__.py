@@ -13,7 +13,7 @@ from models.reading import Reading
 from models.referral import Referral, ReferralExport, ReferralExportItem
 from models.registry import Driver, Enterprise, Permit, Vehicle
 from models.site import DeviceToken, Site, SiteCalibration
-from models.stats import SiteDailyCaseStats, SiteDailyStats, StatsReport
+from models.stats import SiteAlert, SiteDailyCaseStats, SiteDailyStats, SiteHeartbeat, StatsReport
 from models.supervision import SupervisionAction
 from models.trace import CaseTrace, TraceTask
 from models.user import User
@@ -53,6 +53,8 @@ __all__ = [
     "SiteDailyStats",
     "SiteDailyCaseStats",
     "StatsReport",
+    "SiteAlert",
+    "SiteHeartbeat",
     "SupervisionAction",
     "User",
     "Alert",

@@ -94,3 +94,28 @@ class StatsReport(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     path: Mapped[str | None] = mapped_column(String(255))  # relative to EVIDENCE_DIR
     message: Mapped[str | None] = mapped_column(Text)
+
+
+class SiteAlert(Base):
+    """A site not heard from (no reading, no heartbeat) for longer than SITE_SILENCE_HOURS: shown
+    to the administrator until the site is heard from again (cleared) or acknowledged."""
+
+    __tablename__ = "site_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="silent")
+    last_heard_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: never heard from
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SiteHeartbeat(Base):
+    """When each site was last heard from (a reading or a device heartbeat): one row per site."""
+
+    __tablename__ = "site_heartbeats"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    last_heard_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -40,6 +40,10 @@ def relay_once(app: Flask) -> None:
     from service.stats.reports import ensure_monthly_reports
 
     ensure_monthly_reports(app)  # the month that ended gets its 月报 (service/stats/reports.py)
+    with app.app_context():
+        from service.stats.availability import check_silent_sites
+
+        check_silent_sites()  # a site silent too long: an alert to the administrator
 
 
 def relay(app: Flask, stop: threading.Event, every_s: float) -> None:

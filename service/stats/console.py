@@ -12,6 +12,7 @@ from service import clock
 from service.console.session import check_csrf, current_user, login_required
 from service.errors import DomainError
 from service.extensions import db
+from service.stats.availability import availability, open_alerts, silence_hours
 from service.stats.dashboard import dashboard as dashboard_data
 from service.stats.dashboard import default_period
 from service.stats.operations import baidunwang_hotspots
@@ -69,9 +70,12 @@ def dashboard():
     all_sites = visible_sites(user)
     sites = visible_sites(user, site, region)
     data = dashboard_data(start, end, sites)
+    data["availability"] = availability(start, end, sites)
+    silent = open_alerts() if user.role in ("admin", "supervisor") else []
     return render_template(
         "stats/dashboard.html", data=data, start=start, end=end, region=region, site=site,
         all_sites=all_sites, problems=problems, officer_scope=user.role == "officer" and user.region_code,
+        silent=silent, silence_hours=silence_hours(),
     )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""The readings' side of the daily figures, added by the follow-up drain (service/followup.py).
+"""The readings' side of the daily figures, added by the follow-up drain (service/followup.py), with when each site was last heard from.
 
 `count_site_days` there adds 检测数, 超限数, 百吨王 and 无牌 per site-day; it calls
 `count_reading_figures` here, in the same short transaction that marks the outbox rows done,
@@ -54,6 +54,7 @@ def count_reading_figures(session: Session, payloads: list[dict]) -> None:
     reading_ids = sorted({r for p in todo for r in p.get("reading_ids", [])})
     case_ids = sorted({c for p in todo for c in p.get("case_ids", [])})
     totals: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    last: dict[int, datetime] = {}  # when each site was last heard from
     for chunk in chunks(reading_ids):
         rows = session.execute(
             select(
@@ -63,9 +64,12 @@ def count_reading_figures(session: Session, payloads: list[dict]) -> None:
                 Reading.overlimit_pct,
                 Reading.gross_weight_kg,
                 Reading.axle_count,
+                Reading.received_at,
             ).where(Reading.id.in_(chunk))
         )
-        for site_id, at, over, pct, gross, axles in rows:
+        for site_id, at, over, pct, gross, axles, received in rows:
+            if received is not None and (site_id not in last or received > last[site_id]):
+                last[site_id] = received
             t = totals[(site_id, local_date(at))]
             t["online_hours"] |= hour_bit(at)
             for name in over_limit_columns(bool(over), pct or 0, gross, axles):
@@ -75,6 +79,9 @@ def count_reading_figures(session: Session, payloads: list[dict]) -> None:
             totals[(site_id, local_date(opened_at))]["cases_opened"] += 1
     if totals:
         add_to_days(session, totals)
+    from service.stats.availability import heard
+
+    heard(session, last)
 
 
 def add_to_days(session: Session, totals: dict[tuple, dict[str, int]]) -> None:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import send_file
+from flask import request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from models import StatsReport, User
+from models import SiteAlert, StatsReport, User
+from service import clock
 from service.auth.guard import current_principal, protect
 from service.errors import DomainError
 from service.extensions import db
+from service.stats.availability import availability, heartbeat, open_alerts
 from service.stats.operations import baidunwang_hotspots
 from service.stats.queries import grouped, summary, visible_sites
 from service.stats.reports import (
@@ -26,12 +28,31 @@ from service.stats.reports import (
     request_report,
     view,
 )
-from service.stats.schemas import ReportCreateSchema, ReportSchema, SummaryArgsSchema, SummarySchema
+from service.stats.schemas import (
+    AvailabilitySchema,
+    HeartbeatSchema,
+    ReportCreateSchema,
+    ReportSchema,
+    SiteAlertSchema,
+    SummaryArgsSchema,
+    SummarySchema,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 blp = Blueprint("stats", __name__, description="统计")
-protect(blp, roles=("admin", "supervisor", "officer", "investigator"))
+protect(blp, roles=("admin", "supervisor", "officer", "investigator", "device"))
+DEVICE_ENDPOINTS = ("DeviceHeartbeat",)
+
+
+@blp.before_request
+def _devices_only_beat() -> None:
+    """A device token may only say its site is up; every figure is for people."""
+    endpoint = (request.endpoint or "").rsplit(".", 1)[-1]
+    if current_principal().role == "device" and endpoint not in DEVICE_ENDPOINTS:
+        raise DomainError("设备令牌只能上报心跳", 403)
+    if current_principal().role != "device" and endpoint in DEVICE_ENDPOINTS:
+        raise DomainError("心跳只能由点位设备以设备令牌上报", 403)
 
 
 class HotspotArgsSchema(Schema):
@@ -141,3 +162,49 @@ class StatsReportFile(MethodView):
         if report.status != "done":
             raise DomainError(f"月报{STATUS_LABELS.get(report.status, report.status)}，尚无文件", 409)
         return send_file(file_path(report), mimetype=XLSX, as_attachment=True, download_name=download_name(report))
+
+
+@blp.route("/devices/heartbeat", methods=["POST"])
+class DeviceHeartbeat(MethodView):
+    @blp.response(200, HeartbeatSchema)
+    def post(self):
+        """A site's device says it is up (for hours without traffic): with its device token."""
+        principal = current_principal()
+        now = clock.now()
+        heartbeat(principal.site_id, now)
+        db.session.commit()
+        return {"site_code": principal.site_code, "heard_at": now}
+
+
+@blp.route("/stats/availability")
+class SiteAvailability(MethodView):
+    @blp.arguments(SummaryArgsSchema, location="query")
+    @blp.response(200, AvailabilitySchema(many=True))
+    def get(self, args):
+        """Each site's expected and actual online days and hours over the period (在线率)."""
+        sites = visible_sites(_user(), args.get("site"), args.get("region"))
+        return availability(args["from_"], args["to"], sites)
+
+
+@blp.route("/stats/site-alerts")
+class SiteAlerts(MethodView):
+    @blp.response(200, SiteAlertSchema(many=True))
+    def get(self):
+        """Sites silent longer than SITE_SILENCE_HOURS (no reading, no heartbeat), oldest first."""
+        return open_alerts()
+
+
+@blp.route("/stats/site-alerts/<int:alert_id>/ack", methods=["POST"])
+class SiteAlertAck(MethodView):
+    @blp.response(200, SiteAlertSchema)
+    def post(self, alert_id: int):
+        """The administrator has seen the alert (it stays listed until the site is heard from)."""
+        user = _user()
+        if user is None or user.role != "admin":
+            raise DomainError("只有系统管理员可以确认点位离线告警", 403)
+        alert = db.session.get(SiteAlert, alert_id)
+        if alert is None:
+            raise DomainError("没有该告警", 404)
+        alert.acknowledged_at, alert.acknowledged_by_id = clock.now(), user.id
+        db.session.commit()
+        return next((a for a in open_alerts() if a["id"] == alert_id), {"id": alert_id})

@@ -99,3 +99,30 @@ class ReportSchema(Schema):
     created_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
     message = fields.String(allow_none=True)
+
+
+class HeartbeatSchema(Schema):
+    site_code = fields.String()
+    heard_at = fields.DateTime()
+
+
+class AvailabilitySchema(Schema):
+    site_code = fields.String()
+    site_name = fields.String()
+    went_live = fields.Date(allow_none=True, metadata={"description": "首次上传数据或心跳的日期（北京时间）"})
+    expected_days = fields.Integer(metadata={"description": "理应在线天数：期间内自上线之日至期末（或今天）的天数"})
+    online_days = fields.Integer(metadata={"description": "实际在线天数：有检测记录或心跳的天数"})
+    expected_hours = fields.Integer(metadata={"description": "理应在线小时数"})
+    online_hours = fields.Integer(metadata={"description": "实际在线小时数：有检测记录或心跳的小时数"})
+    online_rate_pct = fields.Float(
+        allow_none=True, metadata={"description": "在线率 = 实际在线天数 ÷ 理应在线天数 × 100"}
+    )
+
+
+class SiteAlertSchema(Schema):
+    id = fields.Integer()
+    site_code = fields.String()
+    site_name = fields.String()
+    last_heard_at = fields.DateTime(allow_none=True, metadata={"description": "最后一次收到数据或心跳；空为从未收到"})
+    raised_at = fields.DateTime()
+    acknowledged_at = fields.DateTime(allow_none=True)
