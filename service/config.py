@@ -85,6 +85,8 @@ class Config:
     MAX_CONTENT_LENGTH: int = 64 * 1024 * 1024  # CSV uploads
     FUTURE_SKEW_S: int = 300
     EVIDENCE_MAX_BYTES: int = 8 * 1024 * 1024  # one image
+    EVIDENCE_PER_RECORD_KIND: int = 3  # distinct images of one kind for one record (a resend or two)
+    EVIDENCE_ORPHAN_DAYS: int = 7  # an image whose reading never came expires after this many days
     # Printed on notices and decisions.
     AGENCY_NAME: str = "交通运输综合行政执法机构"
     PAYMENT_INSTRUCTIONS: str = "请持本决定书到指定银行或通过政务服务平台缴纳罚款"
@@ -168,6 +170,8 @@ class Config:
         cfg.TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
         cfg.MAX_JSON_BODY_BYTES = _env_int("MAX_JSON_BODY_BYTES", cfg.MAX_JSON_BODY_BYTES)
         cfg.EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", cfg.EVIDENCE_MAX_BYTES)
+        cfg.EVIDENCE_PER_RECORD_KIND = _env_int("EVIDENCE_PER_RECORD_KIND", cfg.EVIDENCE_PER_RECORD_KIND)
+        cfg.EVIDENCE_ORPHAN_DAYS = _env_int("EVIDENCE_ORPHAN_DAYS", cfg.EVIDENCE_ORPHAN_DAYS)
         cfg.DRAIN_REQUEST_INTERVAL_S = _env_float("DRAIN_REQUEST_INTERVAL_S", cfg.DRAIN_REQUEST_INTERVAL_S)
         cfg.IMPORT_CHUNK_ROWS = max(1, _env_int("IMPORT_CHUNK_ROWS", cfg.IMPORT_CHUNK_ROWS))
         cfg.WORKER_QUEUES = os.environ.get("WORKER_QUEUES", "")

@@ -128,8 +128,14 @@ def user_password(user_id: int):
 @bp.get("/admin/sites")
 @login_required("admin")
 def sites():
+    from service.evidence.storage import usage
+
     return render_template(
-        "admin/sites.html", rows=queries.sites(), kinds=SITE_KINDS, accuracy_classes=ACCURACY_CLASSES
+        "admin/sites.html",
+        rows=queries.sites(),
+        kinds=SITE_KINDS,
+        accuracy_classes=ACCURACY_CLASSES,
+        evidence=usage(),
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from models import EvidenceImage, Reading, Site
 from models.reading import PLATE_COLOR_LABELS
 from service.clock import CST
+from service.evidence.storage import expire_orphans
 from service.extensions import db
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,8 @@ def process_images(evidence_ids: list[int]) -> dict:
         row.watermarked_path = _write(f"derived/{row.id}-wm.jpg", make_watermarked(img, _lines(row.reading_id)))
         row.status, row.processed_at = "ready", datetime.now(UTC)
         counts["ready"] += 1
+    # Orphans only accumulate while images arrive, so the image job is where they expire.
+    counts["expired"] = expire_orphans()
     db.session.flush()
     return counts
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from models import EvidenceImage, Reading
+from service.evidence.storage import check_room
 from service.extensions import db
 from service.outbox import enqueue_outbox
 
@@ -40,6 +41,7 @@ def store_evidence(
     existing = _find(site_id, record_id, kind, digest)
     if existing is not None:
         return existing, False
+    check_room(site_id, record_id, kind)  # 409 beyond EVIDENCE_PER_RECORD_KIND distinct images
     path = _write_original(data, digest)
     reading_id = db.session.scalar(select(Reading.id).where(Reading.site_id == site_id, Reading.record_id == record_id))
     row = EvidenceImage(

@@ -140,6 +140,7 @@ class Evidence(MethodView):
     @blp.response(201, EvidenceSchema)
     @blp.alt_response(200, description="同一记录的同一图像已存在（重复上传）")
     @blp.alt_response(413, description="图像超过大小上限")
+    @blp.alt_response(409, description="该记录的此类图像已达上限（EVIDENCE_PER_RECORD_KIND）")
     def post(self, form, files):
         """Upload one evidence image (JPEG/PNG) for a site's record; it may arrive before the reading."""
         from service.ingest.evidence import evidence_view, store_evidence
