@@ -100,6 +100,9 @@ class Case(Base):
     vehicle_id: Mapped[int | None] = mapped_column(ForeignKey("vehicles.id"), index=True)
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     driver_id: Mapped[int | None] = mapped_column(ForeignKey("drivers.id"), index=True)
+    # Configuration facts found by an officer or read from the registry (drive axle, articulated,
+    # axle spacing, type), each {value, source, by, at}; the limit was re-classified from them.
+    vehicle_facts: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     # A 大件 permit that did not cover the weighing (车证不符 / 未按许可路线行驶), with its article.
     permit_issue: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))

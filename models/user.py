@@ -26,6 +26,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(64))
+    # 执法证号: printed beside the officer's name on notices and decisions (行政处罚法 第四十二条).
+    certificate_number: Mapped[str | None] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))
     region_code: Mapped[str | None] = mapped_column(String(16))
