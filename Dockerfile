@@ -18,7 +18,7 @@ COPY service service
 COPY models models
 COPY workers workers
 COPY migrations migrations
-COPY wsgi.py .
+COPY wsgi.py gunicorn.conf.py ./
 
 RUN useradd --system --home /var/lib/zhichao zhichao \
     && mkdir -p /var/lib/zhichao/evidence && chown -R zhichao /var/lib/zhichao
