@@ -37,6 +37,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.repeat_watch --backend both
 	$(PY) -m bench.officer_steps
 	$(PY) -m bench.loadings --backend both
+	$(PY) -m bench.police_package
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check service models workers tests bench

@@ -50,7 +50,8 @@ REVIEW_CHECKS = {
     "speed_in_verified_range": "车速在设备检定的有效测量范围内",
     "no_lane_straddling": "无跨道行驶、无紧跟车辆",
 }
-STATION_ACTION_LABELS = {"unloading": "卸载", "transfer": "驳载", "turned_back": "劝返"}
+# 冲卡、闯岗 (evading or forcing the station) is the police's to handle: it refers the case (§5.3).
+STATION_ACTION_LABELS = {"unloading": "卸载", "transfer": "驳载", "turned_back": "劝返", "evasion": "冲卡闯岗"}
 
 
 class Case(Base):

@@ -20,6 +20,7 @@ AUDIT_ACTION_LABELS = {
     "case.unloading": "登记卸载",
     "case.transfer": "登记驳载",
     "case.turned_back": "登记劝返",
+    "case.evasion": "登记冲卡闯岗",
     "case.reweigh_linked": "关联静态复核",
     "case.merged": "并入原案件",
     "case.driver": "登记驾驶人",

@@ -145,7 +145,7 @@ def record_station_action(
 ) -> Effect:
     """卸载 / 驳载 / 劝返 at a station, with the kilograms involved."""
     if kind not in STATION_ACTION_LABELS:
-        raise DomainError("类型须为卸载、驳载或劝返", 422, {"kind": list(STATION_ACTION_LABELS)})
+        raise DomainError("类型须为卸载、驳载、劝返或冲卡闯岗", 422, {"kind": list(STATION_ACTION_LABELS)})
     if kind in ("unloading", "transfer") and (kg is None or not kg > 0):
         raise DomainError("卸载、驳载须填写吨位（千克）", 422, {"kg": ["须大于 0"]})
     if kg is not None and not (math.isfinite(kg) and kg <= case.gross_weight_kg):

@@ -74,7 +74,8 @@ STEPS: dict[str, Step] = {
         Step("driver", "登记驾驶人", "case", REVIEWERS, DRIVER_RECORDABLE, None,
              case_ops.record_driver, "case.driver", _who("登记驾驶人")),
         Step("station_action", "登记现场处置", "case", REVIEWERS, OPEN_STATUSES, None,
-             case_ops.record_station_action, "case.station_action", _who("登记卸载、驳载或劝返")),
+             case_ops.record_station_action, "case.station_action", _who("登记卸载、驳载或劝返"),
+             after=referrals.after_station_action),
         Step("refer_police", "移交公安", "case", REVIEWERS, REFERABLE, None,
              case_ops.refer_to_police, "case.refer_police", _who("移交公安"), after=referrals.after_manual_referral),
         # ── a matter this agency handles: the administrative-penalty procedure ──

@@ -146,6 +146,12 @@ def after_decision(matter: PartyMatter, actor: User) -> None:
     queue(case, actor, decision_reasons(facts))
 
 
+def after_station_action(case: Case, actor: User) -> None:
+    """冲卡、闯岗 recorded on a confirmed case: the police are sent it (or told the new reason)."""
+    if case.reviewed_at is not None and any(a.kind == "evasion" for a in case.station_actions):
+        queue(case, actor, confirm_reasons(referral_facts(case), rule_settings()))
+
+
 def after_manual_referral(case: Case, actor: User) -> None:
     """移交公安 by hand (the case step): the officer's reason, and what the rules would add."""
     matter = _police_matter(case)

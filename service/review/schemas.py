@@ -102,7 +102,7 @@ class PaymentSchema(_Strict):
 
 
 class StationActionSchema(_Strict):
-    kind = fields.String(required=True, validate=validate.OneOf(["unloading", "transfer", "turned_back"]))
+    kind = fields.String(required=True, validate=validate.OneOf(["unloading", "transfer", "turned_back", "evasion"]))
     kg = fields.Float(
         allow_none=True,
         validate=validate.Range(min=0, max=MAX_GROSS_KG),

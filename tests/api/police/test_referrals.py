@@ -85,3 +85,12 @@ def test_a_supervisor_withdraws_a_referral_before_it_goes_out(client, people, st
     assert referrals(client, people["police"]) == []  # the police never see it
     assert client.get(f"/api/v1/referrals/{ref['id']}", headers=people["police"]).status_code == 404
     assert [r["status"] for r in referrals(client, people["officer"].headers)] == ["withdrawn"]
+
+
+def test_evasion_recorded_at_the_station_is_referred(client, people, station, run_worker):
+    case_id = confirmed(client, people, station, run_worker, "E-1", plate="吉F44444", gross_weight_kg=56_000)
+    assert referrals(client, people["police"]) == []
+    res = people["officer"].step(case_id, "station-actions", {"kind": "evasion", "note": "未按指示进站，强行驶离"})
+    assert res.status_code in (200, 201), res.get_json()
+    (ref,) = referrals(client, people["police"])
+    assert [r["rule_id"] for r in ref["reasons"]] == ["X-POLICE-EVASION"] and ref["reasons"][0]["label"] == "冲卡闯岗"
