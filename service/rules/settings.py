@@ -145,6 +145,17 @@ class RuleSettings:
     # 称重设备离线: no loading for this many hours while its trucks were detected this many times.
     integrity_silent_hours: int = 48
     integrity_silent_min_sightings: int = 3
+    # Statistics targets (domain-rules §9: set provincially or locally, per road class or site).
+    # UNCONFIRMED: a national "0.5 % at expressway entrances" target; Hunan reports 0.5 % on
+    # expressways and < 1 % on ordinary roads. Road classes: expressway_entrance (toll_entry
+    # sites), expressway (the sites listed in stats_expressway_sites), ordinary (the rest).
+    stats_overlimit_target_pct_by_road_class: tuple[tuple[str, float], ...] = (
+        ("expressway_entrance", 0.5),
+        ("expressway", 0.5),
+        ("ordinary", 1.0),
+    )
+    stats_overlimit_target_pct_by_site: tuple[tuple[str, float], ...] = ()  # site code → %, before its class
+    stats_expressway_sites: frozenset[str] = frozenset()  # codes of the wim/static sites on expressways
 
     def __post_init__(self) -> None:
         # A negative deduction would silently make the engine stricter than the law.
@@ -165,6 +176,9 @@ class RuleSettings:
         self._check_repeat_settings()
         self._check_party_matter_settings()
         self._check_trace_settings()
+        targets = self.stats_overlimit_target_pct_by_road_class + self.stats_overlimit_target_pct_by_site
+        if any(not 0 <= pct <= 100 for _, pct in targets):
+            raise RuleSettingsError({"stats_overlimit_target_pct_by_road_class": "超限率目标须在 0 到 100 之间"})
 
     def _check_trace_settings(self) -> None:
         hours = (self.trace_window_hours, self.trace_sighting_hours, self.integrity_silent_hours)

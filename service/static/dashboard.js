@@ -31,13 +31,18 @@
   });
 
   var sites = data.sites.rows.slice().sort(function (a, b) { return (a.overlimit_rate_pct || 0) - (b.overlimit_rate_pct || 0); });
+  var targets = {};
+  (data.targets || []).forEach(function (t) { targets[t.site_code] = t.target_pct; });
   draw("sites", {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-    grid: { left: 8, right: 40, top: 10, bottom: 20, containLabel: true },
+    grid: { left: 8, right: 40, top: 10, bottom: 30, containLabel: true },
     xAxis: { type: "value", name: "%" },
     yAxis: { type: "category", data: sites.map(function (r) { return r.label; }), axisLabel: { width: 120, overflow: "truncate" } },
     series: [{ name: "超限率", type: "bar", data: sites.map(function (r) { return r.overlimit_rate_pct; }), itemStyle: { color: RED },
-               label: { show: true, position: "right", formatter: "{c}%" } }]
+               label: { show: true, position: "right", formatter: "{c}%" } },
+             { name: "目标", type: "scatter", symbol: "rect", symbolSize: [3, 18], itemStyle: { color: "#1b1b1b" },
+               data: sites.map(function (r) { return targets[r.code] == null ? null : targets[r.code]; }) }],
+    legend: { bottom: 0, data: ["超限率", "目标"] }
   });
 
   function short(label) { return label.replace("超限车辆：", "").replace("总质量 ", ""); }

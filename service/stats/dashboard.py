@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from service.stats.definitions import BY_KEY, tooltip
 from service.stats.queries import SiteRef, grouped, summary
+from service.stats.targets import against_targets
 
 HEADLINE = (
     "checked", "overlimit", "overlimit_rate_pct", "baidunwang", "unloaded_tonnes", "cases_opened",
@@ -59,6 +60,7 @@ def dashboard(start: date, end: date, sites: list[SiteRef]) -> dict:
             "rows": [{"label": g["label"], "code": g["key"], **{k: g[k] for k in TABLE}} for g in by_site],
         },
         "definitions": [column(k) for k in TABLE + BANDS + AXLES if k in BY_KEY],
+        "targets": against_targets(sites, {g["key"]: g["overlimit_rate_pct"] for g in by_site}),
     }
 
 

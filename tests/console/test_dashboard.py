@@ -82,3 +82,21 @@ def test_a_bad_date_says_so_and_shows_the_last_30_days(app, client):
     sign_in(client, app, role="supervisor", username="boss2")
     html = client.get("/stats?from=2026-13-01").get_data(as_text=True)
     assert "日期格式应为 YYYY-MM-DD" in html and "2026-10-21 至 2026-11-19" in html
+
+
+def test_each_site_is_shown_against_its_target(app, client, two_cities):
+    """Targets come from the jurisdiction's settings: per site first, else per road class."""
+    from dataclasses import replace
+
+    from service.rules.settings import RuleSettingsError, settings_from_mapping
+
+    app.config["RULE_SETTINGS"] = replace(
+        app.config["RULE_SETTINGS"], stats_overlimit_target_pct_by_site=(("SP-WIM-01", 0.2),)
+    )
+    sign_in(client, app, role="supervisor", username="boss3")
+    data = page_data(client.get("/stats?from=2026-11-19&to=2026-11-19").get_data(as_text=True))
+    targets = {t["site_code"]: (t["rate_pct"], t["target_pct"], t["basis"], t["met"]) for t in data["targets"]}
+    assert targets == {"JL-WIM-01": (66.67, 1.0, "普通公路", False), "SP-WIM-01": (0.0, 0.2, "点位目标", True)}
+    with pytest.raises(RuleSettingsError) as bad:
+        settings_from_mapping({"stats_overlimit_target_pct_by_road_class": {"ordinary": 120}})
+    assert "stats_overlimit_target_pct_by_road_class" in bad.value.errors
