@@ -164,5 +164,14 @@ class CaseStatement(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 复核 (行政处罚法 第四十五条): the officer reviews what the party said, with the outcome and reasons.
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    review_outcome: Mapped[str | None] = mapped_column(String(16))  # adopted | partly | rejected
+    review_reasons: Mapped[str | None] = mapped_column(Text)
 
     matter: Mapped[PartyMatter] = relationship(back_populates="statements")
+
+    @property
+    def awaits_review(self) -> bool:
+        return self.kind == "statement" and self.reviewed_at is None
