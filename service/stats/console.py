@@ -15,6 +15,7 @@ from service.extensions import db
 from service.stats.availability import availability, open_alerts, silence_hours
 from service.stats.dashboard import dashboard as dashboard_data
 from service.stats.dashboard import default_period
+from service.stats.deterrence import deterrence
 from service.stats.operations import baidunwang_hotspots
 from service.stats.queries import visible_sites
 from service.stats.reports import (
@@ -28,6 +29,7 @@ from service.stats.reports import (
     request_report,
     view,
 )
+from service.stats.schemas import DeterrenceSchema
 from service.stats.workbook import tables
 
 bp = Blueprint("stats_console", __name__, template_folder="templates")
@@ -134,3 +136,20 @@ def report_print():
         abort(403)
     data = tables(month, visible_sites(user, region=region))
     return render_template("stats/report_print.html", data=data, region_label=region_label(region))
+
+
+@bp.get("/stats/deterrence")
+@login_required(*READERS)
+def deterrence_page():
+    visible = visible_sites(current_user())
+    code = request.args.get("site") or (visible[0].code if visible else None)
+    site = next((s for s in visible if s.code == code), None)
+    pivot, problems = None, []
+    if request.args.get("pivot"):
+        try:
+            pivot = date.fromisoformat(request.args["pivot"])
+        except ValueError:
+            problems.append("对比日期格式应为 YYYY-MM-DD，已用默认日期")
+    # Dumped by the API's schema: the page's charts read the same ISO dates the API gives.
+    data = DeterrenceSchema().dump(deterrence(site, visible, pivot)) if site else None
+    return render_template("stats/deterrence.html", data=data, sites=visible, problems=problems)

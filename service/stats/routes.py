@@ -16,6 +16,7 @@ from service.auth.guard import current_principal, protect
 from service.errors import DomainError
 from service.extensions import db
 from service.stats.availability import availability, heartbeat, open_alerts
+from service.stats.deterrence import deterrence
 from service.stats.operations import baidunwang_hotspots
 from service.stats.queries import grouped, summary, visible_sites
 from service.stats.reports import (
@@ -30,6 +31,8 @@ from service.stats.reports import (
 )
 from service.stats.schemas import (
     AvailabilitySchema,
+    DeterrenceArgsSchema,
+    DeterrenceSchema,
     HeartbeatSchema,
     ReportCreateSchema,
     ReportSchema,
@@ -208,3 +211,17 @@ class SiteAlertAck(MethodView):
         alert.acknowledged_at, alert.acknowledged_by_id = clock.now(), user.id
         db.session.commit()
         return next((a for a in open_alerts() if a["id"] == alert_id), {"id": alert_id})
+
+
+@blp.route("/stats/deterrence")
+class SiteDeterrence(MethodView):
+    @blp.arguments(DeterrenceArgsSchema, location="query")
+    @blp.response(200, DeterrenceSchema)
+    def get(self, args):
+        """A site's weekly over-limit rate and 百吨王 since it went live, before and after a date,
+        and nearby sites' traffic in the same weeks (绕行 shows as a rise there)."""
+        visible = visible_sites(_user())
+        site = next((s for s in visible if s.code == args["site"]), None)
+        if site is None:
+            raise DomainError(f"没有可查看的点位 {args['site']}", 404, {"site": ["不存在或不在本辖区"]})
+        return deterrence(site, visible, args.get("pivot"), args["km"])

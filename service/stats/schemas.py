@@ -126,3 +126,52 @@ class SiteAlertSchema(Schema):
     last_heard_at = fields.DateTime(allow_none=True, metadata={"description": "最后一次收到数据或心跳；空为从未收到"})
     raised_at = fields.DateTime()
     acknowledged_at = fields.DateTime(allow_none=True)
+
+
+class DeterrenceArgsSchema(Schema):
+    site = fields.String(required=True, validate=validate.Length(min=1, max=32), metadata={"description": "点位编码"})
+    pivot = fields.Date(metadata={"description": "对比日期（如专项行动开始日）；默认上线后第 15 天"})
+    km = fields.Float(
+        load_default=50.0, validate=validate.Range(min=1, max=500), metadata={"description": "周边点位半径（公里）"}
+    )
+
+
+class DeterrenceWeekSchema(Schema):
+    week = fields.String(metadata={"description": "该周周一的日期"})
+    checked = fields.Integer()
+    overlimit = fields.Integer()
+    overlimit_rate_pct = fields.Float(allow_none=True)
+    baidunwang = fields.Integer()
+
+
+class DeterrencePeriodSchema(Schema):
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+    days = fields.Integer()
+    checked = fields.Integer()
+    overlimit = fields.Integer()
+    overlimit_rate_pct = fields.Float(allow_none=True)
+    baidunwang = fields.Integer()
+    checked_per_day = fields.Float()
+    baidunwang_per_week = fields.Float()
+
+
+class DeterrenceNearbySchema(Schema):
+    site_code = fields.String()
+    site_name = fields.String()
+    distance_km = fields.Float(allow_none=True, metadata={"description": "距离；空为无坐标、按同市计"})
+    weekly_checked = fields.List(fields.Integer(), metadata={"description": "与 weeks 同序的每周检测车辆数"})
+    checked_per_day_before = fields.Float()
+    checked_per_day_after = fields.Float()
+    change_pct = fields.Float(allow_none=True, metadata={"description": "日均检测车辆数的变化 %（绕行时上升）"})
+
+
+class DeterrenceSchema(Schema):
+    site_code = fields.String()
+    site_name = fields.String()
+    went_live = fields.Date(allow_none=True)
+    pivot = fields.Date(allow_none=True)
+    weeks = fields.List(fields.Nested(DeterrenceWeekSchema))
+    before = fields.Nested(DeterrencePeriodSchema, allow_none=True)
+    after = fields.Nested(DeterrencePeriodSchema, allow_none=True)
+    nearby = fields.List(fields.Nested(DeterrenceNearbySchema))
