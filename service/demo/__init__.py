@@ -38,6 +38,7 @@ from service.referrals.demo import demo_referrals
 from .data import DEMO_SITES, DEMO_USERS, REGIONS, SITES_BY_CODE, DemoUser
 from .procedure import _close_a_baidunwang, _decide_a_regular, _list_an_enterprise
 from .registry import ensure_registry
+from .sources import demo_sources
 from .traffic import generate
 
 __all__ = ["ALREADY_LOADED", "DEMO_USERS", "DemoUser", "load_demo"]
@@ -61,6 +62,7 @@ class Tally:
     closed_case: str | None = None  # a 百吨王 case taken through every party's matter to closure
     listed_enterprise: str | None = None  # its enterprise, under 挂牌督办
     police_package: int | None = None  # referrals exported in a package the police acknowledged
+    sources: dict | None = None  # weighbridges, loadings, source cases, traced cases (service/demo/sources.py)
     decided: int = 0
 
 
@@ -145,6 +147,7 @@ def _load_readings(now: datetime, days: int) -> Tally:
     tally.listed_enterprise = _list_an_enterprise(enterprise_id, tally.closed_case)
     tally.police_package = demo_referrals()  # a 百吨王 and a repeat offender wait for the police
     db.session.commit()
+    tally.sources = demo_sources(now, days)  # weighbridges, loadings, cases to trace
     return tally
 
 
@@ -221,4 +224,10 @@ def _reading_lines(t: Tally) -> list[str]:
         lines.append(f"企业监管示例：{t.listed_enterprise} 挂牌督办，期限下周")
     if t.police_package:
         lines.append(f"移交公安示例：百吨王、屡犯案件待公安签收；移交包 {t.police_package} 已导出并签收（账号 police）")
+    if t.sources:
+        s = t.sources
+        lines.append(
+            f"源头倒查示例：{s['weighbridges']} 台出场地磅上报 {s['loadings']} 条出场称重，源头超限装载立案 "
+            f"{s['source_cases']} 件；倒查队列中有线索明确、线索竞合与无线索的案件（账号 investigator）"
+        )
     return lines

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import func, select
@@ -30,6 +30,25 @@ POSTERS = ("weighbridge", "admin")
 READERS = ("admin", "supervisor", "investigator")
 IMPORTERS = ("admin", "supervisor")
 protect(blp, roles=(*POSTERS, "supervisor", "investigator", "officer"))
+TRACERS = ("supervisor", "investigator")
+# Who may take each action, checked before its body is read: a role that may not act is told
+# so (403), not that its body is incomplete (422).
+ACTIONS = {
+    ("/api/v1/loadings/imports", "POST"): IMPORTERS,
+    ("/api/v1/weighbridges", "POST"): ("admin",),
+    ("/api/v1/cases/<int:case_id>/trace/leads", "PUT"): (*TRACERS, "officer"),
+    ("/api/v1/cases/<int:case_id>/trace/confirm", "POST"): TRACERS,
+    ("/api/v1/cases/<int:case_id>/trace/unknown", "POST"): TRACERS,
+    ("/api/v1/cases/<int:case_id>/trace/tasks", "POST"): TRACERS,
+    ("/api/v1/trace-tasks/<int:task_id>/outcome", "POST"): TRACERS,
+}
+
+
+@blp.before_request
+def _may_act() -> None:
+    roles = ACTIONS.get((request.url_rule.rule if request.url_rule else "", request.method))
+    if roles is not None:
+        require_role(*roles)
 
 
 def require_role(*roles: str) -> None:

@@ -61,7 +61,7 @@ def test_legal_loading_is_accepted_with_its_static_limit_and_no_case(app, client
         (6, "combination", 49001, True),
         (2, "truck", 18000, False),  # Art 3(四)
         (2, "truck", 18001, True),
-        (3, "truck", 25001, True),  # Art 3(五)
+        (3, "truck", 26001, True),  # Art 3(五), over even the L-AIR+1 26 t
     ],
     ids=["6ax-at-limit", "6ax-1kg-over", "2ax-at-limit", "2ax-1kg-over", "3ax-truck-over"],
 )
