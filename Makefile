@@ -31,13 +31,15 @@ test: $(VENV)/.dev
 
 ## make bench: ingest throughput and latency; repeat-offender status and watch-list check
 ## at 10 million readings (filled once into bench/.cache); SQLite and PostgreSQL; officer steps
-## while the worker drains 100,000 readings on PostgreSQL (prints figures)
+## while the worker drains 100,000 readings on PostgreSQL; the follow-up drain with 1, 2 and 3
+## workers and the post latency meanwhile, SQLite and PostgreSQL (prints figures)
 bench: $(VENV)/.dev
 	$(PY) -m bench.ingest --backend both
 	$(PY) -m bench.repeat_watch --backend both
 	$(PY) -m bench.officer_steps
 	$(PY) -m bench.loadings --backend both
 	$(PY) -m bench.police_package
+	$(PY) -m bench.drain --backend both
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check service models workers tests bench
