@@ -38,6 +38,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.repeat_watch --backend both
 	$(PY) -m bench.officer_steps
 	$(PY) -m bench.loadings --backend both
+	$(PY) -m bench.trace --backend both
 	$(PY) -m bench.police_package
 	$(PY) -m bench.drain --backend both
 
