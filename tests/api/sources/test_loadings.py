@@ -208,3 +208,17 @@ def test_a_loading_after_the_weighbridge_verification_lapsed_opens_a_case_unusab
         case = db.session.get(Case, case_id)
         assert case.penalty_usable is False
         assert case.penalty_bars[0]["code"] == "calibration_lapsed"
+
+
+def test_sites_locate_records_where_a_site_is(app, make_site):
+    from models import Site
+
+    make_site("JL-WIM-01")
+    runner = app.test_cli_runner()
+    out = runner.invoke(args=["sites", "locate", "JL-WIM-01", "--latitude", "43.88", "--longitude", "125.32"])
+    assert out.exit_code == 0, out.output
+    with app.app_context():
+        site = db.session.scalar(select(Site).where(Site.code == "JL-WIM-01"))
+        assert (site.latitude, site.longitude) == (43.88, 125.32)
+    bad = runner.invoke(args=["sites", "locate", "JL-WIM-01", "--latitude", "95", "--longitude", "125"])
+    assert bad.exit_code != 0
