@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from models import Case, Enterprise, PartyMatter, SupervisionAction, User
+from models import Case, CaseTrace, Enterprise, PartyMatter, SupervisionAction, User
 from service import audit, clock
 from service.config import rule_settings
 from service.errors import DomainError
@@ -36,6 +36,12 @@ def figures_for(enterprise: Enterprise) -> tuple[EnterpriseFigures, list[int]]:
             PartyMatter.enterprise_id == enterprise.id,
             PartyMatter.status != "withdrawn",
             PartyMatter.opened_at >= since,
+        )
+    ).all()
+    # Cases the investigators traced to it (倒查确认) before a decision opened their source matter.
+    sourced += db.session.scalars(
+        select(CaseTrace.case_id).where(
+            CaseTrace.enterprise_id == enterprise.id, CaseTrace.status == "confirmed", CaseTrace.decided_at >= since
         )
     ).all()
     share_over, share_pct = False, None

@@ -202,3 +202,26 @@ def test_a_source_confirmed_before_the_decision_is_the_party_of_the_matter_the_d
         from service.procedure.law_matters import _refs
 
         assert _refs(db.session.get(Case, case_id), "source_enterprise") == {"enterprise_id": quarry}
+
+
+def test_cases_traced_to_a_source_count_for_its_supervision_before_any_decision(app, client, login, road, two_sources):
+    from models import Enterprise
+    from service.rules.settings import RuleSettings
+    from tests.api.sources.conftest import QUARRY
+
+    inv = login("investigator")
+    with app.app_context():
+        quarry = db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == QUARRY))
+    for i in range(2):
+        case_id = road(plate=f"吉C1000{i}")
+        res = client.post(f"/api/v1/cases/{case_id}/trace/confirm", json={"enterprise_id": quarry, "reason": "台账可查"},
+                          headers=inv)  # fmt: skip
+        assert res.status_code == 200
+    old = app.config["RULE_SETTINGS"]
+    app.config["RULE_SETTINGS"] = RuleSettings(supervision_interview_source_cases=2)
+    try:
+        proposals = client.get("/api/v1/supervision/proposals", headers=inv).get_json()
+    finally:
+        app.config["RULE_SETTINGS"] = old
+    mine = [p for p in proposals if p["enterprise_id"] == quarry]
+    assert mine and len(mine[0]["case_ids"]) == 2, proposals
