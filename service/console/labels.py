@@ -32,4 +32,9 @@ AUDIT_ACTION_LABELS = {
     "case.refer_police": "移交公安",
     "case.acknowledge": "登记签收",
     "case.record_outcome": "登记处理结果",
+    "case.trace_leads": "登记倒查线索",
+    "case.trace_confirm": "确认源头单位",
+    "case.trace_unknown": "源头无法查明",
+    "case.trace_task": "发起现场调查",
+    "case.trace_task_done": "登记现场调查结果",
 }

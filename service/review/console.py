@@ -65,6 +65,8 @@ def case_page(case_id: int):
     case = db.session.get(Case, case_id)
     if case is None:
         abort(404)
+    if case.loading_id is not None:  # a source case (S-NO-EXIT) stands on an exit weighing: its own page
+        return redirect(url_for("sources_console.source_case", case_id=case.id))
     detail = case_detail(case, current_user())
     return render_template(
         "review/case.html",

@@ -167,6 +167,26 @@ def trace_task_outcome(task_id: int):
     return redirect(back)
 
 
+@bp.get("/sources/source-cases/<int:case_id>")
+@login_required("admin", "supervisor", "officer", "investigator")
+def source_case(case_id: int):
+    """A source case (源头超限装载, S-NO-EXIT): the exit weighing it stands on, the enterprise's
+    matter with its basis, the steps this user may take (through the step table) and the timeline."""
+    from service import audit
+    from service.procedure import actions_for
+
+    case = db.session.get(Case, case_id)
+    if case is None or case.loading_id is None:
+        abort(404)
+    loading = db.session.get(Loading, case.loading_id)
+    actions = [a for a in actions_for(case, current_user()) if a["matter_id"] is not None]
+    return render_template(
+        "sources/source_case.html", case=case, loading=loading, bridge=db.session.get(Weighbridge, loading.weighbridge_id),
+        enterprise=db.session.get(Enterprise, loading.enterprise_id), matter=case.matters[0] if case.matters else None,
+        actions=actions, timeline=audit.events_for("case", case.id), today=clock.today(),
+    )  # fmt: skip
+
+
 @bp.get("/sources/<int:enterprise_id>")
 @login_required(*PEOPLE)
 def dossier(enterprise_id: int):

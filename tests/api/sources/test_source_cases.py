@@ -68,3 +68,22 @@ def test_the_source_case_is_readable_on_the_case_api(app, client, weighbridge, l
     body = res.get_json()
     assert body["reading_id"] is None and body["status"] == "matters_open"
     assert body["gross_weight_kg"] == 62000 and body["rule_id"] == "L-6AX-C"
+
+
+def test_officers_run_a_source_case_from_its_own_page(app, client, weighbridge):
+    from tests.console.test_console import _csrf, sign_in
+
+    _, header = weighbridge()
+    case_id, matter_id = source_case(app, client, header)
+    assert sign_in(client, app, role="officer", username="off").status_code == 302
+    res = client.get(f"/cases/{case_id}")
+    assert res.status_code == 302 and res.headers["Location"].endswith(f"/sources/source-cases/{case_id}")
+    page = client.get(f"/sources/source-cases/{case_id}").get_data(as_text=True)
+    assert "出场称重（证据）" in page and "62,000" in page and "不拟定罚款数额" in page and "移送" in page
+    with app.app_context():
+        version = db.session.get(Case, case_id).version
+    sent = client.post(f"/cases/{case_id}/act/refer",
+                       data={"csrf_token": _csrf(page), "matter_id": matter_id, "version": version, "note": "移送市局"})  # fmt: skip
+    assert sent.status_code == 302
+    after = client.get(f"/sources/source-cases/{case_id}", follow_redirects=True).get_data(as_text=True)
+    assert "已移送" in after and "移送市局" in after
