@@ -22,6 +22,7 @@ from service.sources.schemas import (
     StoredLoadingSchema,
     WeighbridgeCreatedSchema,
     WeighbridgeCreateSchema,
+    WeighbridgeFlagSchema,
     WeighbridgeSchema,
 )
 
@@ -165,6 +166,21 @@ class Weighbridges(MethodView):
         db.session.commit()
         row = next(r for r in weighbridge_rows() if r["id"] == bridge.id)
         return {**row, "device_token": clear}
+
+
+@blp.route("/weighbridges/<code>/flags")
+class WeighbridgeFlags(MethodView):
+    @blp.response(200, WeighbridgeFlagSchema(many=True))
+    @blp.alt_response(404, description="地磅不存在")
+    def get(self, code: str):
+        """The weighbridge's integrity flags (疑似称重数据不实 / 称重设备离线) with the trips behind each."""
+        from service.sources.integrity import bridge_flags
+
+        require_role(*READERS)
+        bridge = db.session.scalar(select(Weighbridge).where(Weighbridge.code == code))
+        if bridge is None:
+            abort(404, message="地磅不存在")
+        return bridge_flags(bridge)
 
 
 def weighbridge_rows(enterprise_id: int | None = None) -> list[dict]:

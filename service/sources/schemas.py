@@ -198,3 +198,11 @@ class TraceQueueItemSchema(Schema):
     trace_status = fields.String()
     assessment = fields.String(metadata={"description": "none / one / competing / clear"})
     top_candidate = fields.Nested(TraceCandidateSchema, allow_none=True)
+
+
+class WeighbridgeFlagSchema(Schema):
+    code = fields.String(metadata={"description": "under_reported（疑似称重数据不实）/ silent（称重设备离线）"})
+    label = fields.String()
+    text = fields.String()
+    weighbridge_code = fields.String()
+    trips = fields.List(fields.Dict(), metadata={"description": "提示所依据的运输或检测记录"})

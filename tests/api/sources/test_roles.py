@@ -25,6 +25,7 @@ MATRIX = [
     ("POST", "/api/v1/loadings/imports", {"admin", "supervisor"}),
     ("GET", "/api/v1/weighbridges", {"admin", "supervisor", "investigator"}),
     ("POST", "/api/v1/weighbridges", {"admin"}),
+    ("GET", "/api/v1/weighbridges/JS-WB-01/flags", {"admin", "supervisor", "investigator"}),
     ("GET", "/api/v1/cases/{case}/trace", {"admin", "supervisor", "investigator", "officer"}),
     ("PUT", "/api/v1/cases/{case}/trace/leads", {"supervisor", "investigator", "officer"}),
     ("POST", "/api/v1/cases/{case}/trace/confirm", TRACERS),

@@ -85,6 +85,7 @@ def test_a_weighbridge_whose_trucks_the_road_weighs_far_heavier_is_flagged_with_
     app,
     client,
     weighbridge,
+    login,
     road,  # noqa: F811
 ):
     _, bridge = weighbridge()
@@ -99,3 +100,6 @@ def test_a_weighbridge_whose_trucks_the_road_weighs_far_heavier_is_flagged_with_
     book = load_workbook(io.BytesIO(client.get(f"/sources/{quarry_id(app)}?format=xlsx").data))
     flags = list(book["核查提示"].iter_rows(values_only=True))
     assert flags[1][:2] == ("JS-WB-01", "疑似称重数据不实") and flags[1][3] == 3
+    api = client.get("/api/v1/weighbridges/JS-WB-01/flags", headers=login("supervisor")).get_json()
+    assert [f["code"] for f in api] == ["under_reported"] and len(api[0]["trips"]) == 3
+    assert api[0]["trips"][0]["road_gross_kg"] == 60000
