@@ -9,8 +9,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from models import Case, CaseTrace, Enterprise, Loading, Reading, Site
+from models import Case, CaseTrace, Enterprise, Loading, PartyMatter, Reading, Site
 from models.case import FINISHED
+from models.matter import MATTER_DONE
 from service.config import rule_settings
 from service.errors import DomainError
 from service.extensions import db
@@ -113,13 +114,18 @@ def trace_view(case: Case) -> dict:
     }
 
 
-def trace_queue(limit: int = 100) -> list[Case]:
+def trace_queue(limit: int = 60) -> list[Case]:
     """Confirmed roadside cases without a decided source, 百吨王 first, then by the rate over."""
     decided = select(CaseTrace.case_id).where(CaseTrace.status != "open")
+    # A source matter already named (the 查明 step) or closed as 无法查明 has its answer too.
+    answered = select(PartyMatter.case_id).where(
+        PartyMatter.party == "source_enterprise",
+        PartyMatter.enterprise_id.is_not(None) | PartyMatter.status.in_(MATTER_DONE),
+    )
     stmt = (
         select(Case)
         .where(Case.loading_id.is_(None), Case.status.not_in((*NOT_TRACEABLE, *FINISHED)),
-               Case.id.not_in(decided))
+               Case.id.not_in(decided), Case.id.not_in(answered))
         .order_by(Case.baidunwang.desc(), Case.excess_pct.desc(), Case.id)
         .limit(limit)
     )  # fmt: skip

@@ -225,3 +225,19 @@ def test_cases_traced_to_a_source_count_for_its_supervision_before_any_decision(
         app.config["RULE_SETTINGS"] = old
     mine = [p for p in proposals if p["enterprise_id"] == quarry]
     assert mine and len(mine[0]["case_ids"]) == 2, proposals
+
+
+def test_a_case_whose_source_matter_was_answered_leaves_the_queue(app, client, login, road, two_sources):
+    named, closed, waiting = road(), road(plate="吉A00001"), road(plate="吉A00002")
+    with app.app_context():
+        from models import Enterprise
+        from service.procedure.case_ops import open_matter
+        from tests.api.sources.conftest import QUARRY
+
+        quarry = db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == QUARRY))
+        open_matter(db.session.get(Case, named), "source_enterprise", "transport_authority", {}, enterprise_id=quarry)
+        gone = open_matter(db.session.get(Case, closed), "source_enterprise", "transport_authority", {})
+        gone.status = "closed"  # 无法查明，办结 by a supervisor
+        db.session.commit()
+    queue = client.get("/api/v1/trace-queue", headers=login("investigator")).get_json()
+    assert [q["case_id"] for q in queue] == [waiting]
