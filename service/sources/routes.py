@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import func, select
 
-from models import Case, Enterprise, ImportJob, Loading, Weighbridge
+from models import Case, Enterprise, ImportJob, Loading, Weighbridge, WeighbridgeToken
 from service.auth.guard import current_principal, protect
 from service.extensions import db
 from service.ingest import imports
@@ -24,6 +24,7 @@ from service.sources.schemas import (
     WeighbridgeCreateSchema,
     WeighbridgeFlagSchema,
     WeighbridgeSchema,
+    WeighbridgeTokenSchema,
 )
 
 blp = Blueprint("sources", __name__, description="货运源头：出场地磅、出场称重、倒查")
@@ -37,6 +38,8 @@ TRACERS = ("supervisor", "investigator")
 ACTIONS = {
     ("/api/v1/loadings/imports", "POST"): IMPORTERS,
     ("/api/v1/weighbridges", "POST"): ("admin",),
+    ("/api/v1/weighbridges/<code>/tokens", "POST"): ("admin",),
+    ("/api/v1/weighbridges/<code>/tokens/<int:token_id>/revoke", "POST"): ("admin",),
     ("/api/v1/cases/<int:case_id>/trace/leads", "PUT"): (*TRACERS, "officer"),
     ("/api/v1/cases/<int:case_id>/trace/confirm", "POST"): TRACERS,
     ("/api/v1/cases/<int:case_id>/trace/unknown", "POST"): TRACERS,
@@ -166,6 +169,39 @@ class Weighbridges(MethodView):
         db.session.commit()
         row = next(r for r in weighbridge_rows() if r["id"] == bridge.id)
         return {**row, "device_token": clear}
+
+
+def _bridge_or_404(code: str) -> Weighbridge:
+    bridge = db.session.scalar(select(Weighbridge).where(Weighbridge.code == code))
+    if bridge is None:
+        abort(404, message="地磅不存在")
+    return bridge
+
+
+@blp.route("/weighbridges/<code>/tokens", methods=["POST"])
+@blp.response(201, WeighbridgeTokenSchema)
+@blp.alt_response(404, description="地磅不存在")
+def weighbridge_token_issue(code: str):
+    """Issue another token for the weighbridge; its clear text is in this answer only."""
+    require_role("admin")
+    token, clear = ops.issue_token(_bridge_or_404(code), "api", **_actor())
+    db.session.commit()
+    return {"id": token.id, "created_at": token.created_at, "revoked_at": None, "device_token": clear}
+
+
+@blp.route("/weighbridges/<code>/tokens/<int:token_id>/revoke", methods=["POST"])
+@blp.response(200, WeighbridgeTokenSchema)
+@blp.alt_response(404, description="地磅或令牌不存在")
+def weighbridge_token_revoke(code: str, token_id: int):
+    """Revoke a weighbridge token at once (a lost or leaked one)."""
+    require_role("admin")
+    bridge = _bridge_or_404(code)
+    token = db.session.get(WeighbridgeToken, token_id)
+    if token is None or token.weighbridge_id != bridge.id:
+        abort(404, message="令牌不存在")
+    ops.revoke_token(token, **_actor())
+    db.session.commit()
+    return {"id": token.id, "created_at": token.created_at, "revoked_at": token.revoked_at}
 
 
 @blp.route("/weighbridges/<code>/flags")

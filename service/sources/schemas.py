@@ -206,3 +206,10 @@ class WeighbridgeFlagSchema(Schema):
     text = fields.String()
     weighbridge_code = fields.String()
     trips = fields.List(fields.Dict(), metadata={"description": "提示所依据的运输或检测记录"})
+
+
+class WeighbridgeTokenSchema(Schema):
+    id = fields.Integer()
+    created_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    device_token = fields.String(metadata={"description": "新令牌，仅签发时显示一次"})

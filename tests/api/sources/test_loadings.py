@@ -222,3 +222,17 @@ def test_sites_locate_records_where_a_site_is(app, make_site):
         assert (site.latitude, site.longitude) == (43.88, 125.32)
     bad = runner.invoke(args=["sites", "locate", "JL-WIM-01", "--latitude", "95", "--longitude", "125"])
     assert bad.exit_code != 0
+
+
+def test_admin_issues_and_revokes_weighbridge_tokens(client, weighbridge, login):
+    _, first = weighbridge()
+    admin = login("admin")
+    issued = client.post("/api/v1/weighbridges/JS-WB-01/tokens", headers=admin)
+    assert issued.status_code == 201
+    second = {"Authorization": f"Bearer {issued.get_json()['device_token']}"}
+    assert post(client, second, loading(record_id="t2")).get_json()["accepted"] == 1
+    revoked = client.post(f"/api/v1/weighbridges/JS-WB-01/tokens/{issued.get_json()['id']}/revoke", headers=admin)
+    assert revoked.status_code == 200 and revoked.get_json()["revoked_at"] is not None
+    assert post(client, second, loading(record_id="t3")).status_code == 401
+    assert post(client, first, loading(record_id="t4")).get_json()["accepted"] == 1
+    assert client.post("/api/v1/weighbridges/NOPE/tokens", headers=admin).status_code == 404

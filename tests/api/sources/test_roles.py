@@ -26,6 +26,7 @@ MATRIX = [
     ("GET", "/api/v1/weighbridges", {"admin", "supervisor", "investigator"}),
     ("POST", "/api/v1/weighbridges", {"admin"}),
     ("GET", "/api/v1/weighbridges/JS-WB-01/flags", {"admin", "supervisor", "investigator"}),
+    ("POST", "/api/v1/weighbridges/JS-WB-01/tokens", {"admin"}),
     ("GET", "/api/v1/cases/{case}/trace", {"admin", "supervisor", "investigator", "officer"}),
     ("PUT", "/api/v1/cases/{case}/trace/leads", {"supervisor", "investigator", "officer"}),
     ("POST", "/api/v1/cases/{case}/trace/confirm", TRACERS),
