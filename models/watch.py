@@ -28,6 +28,16 @@ class WatchEntry(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # lifted early
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    @property
+    def last_day(self):
+        """The last day the watch runs (Beijing time), as entered: `ends_at` is the first instant
+        after it (the next day, 00:00 CST), which must not be shown as the end date."""
+        from datetime import timedelta
+
+        from service.clock import CST
+
+        return (self.ends_at - timedelta(microseconds=1)).astimezone(CST).date()
+
 
 class Alert(Base):
     """One detection of a watched plate; unique per reading and watch entry."""
@@ -48,3 +58,4 @@ class Alert(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
+

@@ -95,4 +95,7 @@ def _register(app: Flask) -> None:
     for blp in (*blueprints, supervision_blp, sources_blp, referrals_blp, admin_blp):
         api.register_blueprint(blp, url_prefix="/api/v1")
     register_consoles(app)
+    from service.apidocs import bp as apidocs_bp
+
+    app.register_blueprint(apidocs_bp)  # /api/v1/docs's own assets: no CDN
     cli.register(app)

@@ -140,7 +140,7 @@ class Config:
     OPENAPI_URL_PREFIX: str = "/api/v1"
     OPENAPI_JSON_PATH: str = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH: str = "docs"
-    OPENAPI_SWAGGER_UI_URL: str = ""
+    OPENAPI_SWAGGER_UI_URL: str = "/api/v1/docs/assets/"  # served by the service (service/apidocs.py)
     # Console sessions: a signed cookie, nothing kept on the server.
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"

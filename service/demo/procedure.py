@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from models import Case, User
+from service.evidence.samples import attach_samples
 from service.extensions import db
 
 
@@ -52,6 +53,9 @@ def _decide_a_regular() -> tuple[str | None, int]:
         proposal = case_proposal(case)
         if proposal.kind not in ("fine", "warning"):
             continue
+        attach_samples([case.reading_id])  # its evidence ready before review (§6.2)
+        # 行政处罚法 第四十二条: two officers — the supervisor takes the case with the officer.
+        step("assign", case, supervisor, user_id=supervisor.id)
         step("confirm", case, officer, checklist={key: True for key in REVIEW_CHECKS})
         step("notice", case, officer)
         step("statement", case, officer, kind="waiver", text="当事人当场表示放弃陈述申辩（演示）", channel="officer")
@@ -109,6 +113,8 @@ def _close_a_baidunwang(regular: str | None) -> tuple[str | None, int | None]:
     if driver is not None:
         step("driver", officer, driver_id=driver.id)
     proposal = case_proposal(case)
+    attach_samples([case.reading_id])  # its evidence ready before review (§6.2)
+    step("assign", supervisor, user_id=supervisor.id)  # 行政处罚法 第四十二条: two officers
     step("confirm", officer, checklist={key: True for key in REVIEW_CHECKS})
     step("notice", officer)
     step("statement", officer, kind="waiver", text="当事人当场表示放弃陈述申辩（演示）", channel="officer")

@@ -94,6 +94,12 @@ def _package_font() -> tuple[str, int] | None:
 def load_font(size: int, path_index: tuple[str, int] | None = None) -> ImageFont.FreeTypeFont:
     """The watermark font at `size` px (default: `cjk_font_path()`); cached per process."""
     path, index = path_index or cjk_font_path()
+    return _truetype(path, index, size)
+
+
+@lru_cache(maxsize=64)
+def _truetype(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
+    # Opening a CJK font (tens of MB) costs more than drawing a watermark with it.
     return ImageFont.truetype(path, size, index=index)
 
 

@@ -239,6 +239,8 @@ def _line_height(font: ImageFont.FreeTypeFont) -> int:
 
 def _wrap(line: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
     """Greedy wrap; numbers such as '56,000' stay whole, Chinese may break anywhere."""
+    if font.getlength(line) <= max_width:  # the usual case: one measurement, not one per token
+        return [line]
     out: list[str] = []
     current = ""
     for token in _TOKEN.findall(line):

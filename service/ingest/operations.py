@@ -181,6 +181,7 @@ def _apply_permits(rows: dict) -> None:
                 p.permitted_height_mm,
             )
         )
+    deemed_from = rule_settings().permit_deemed_from  # 62号令 Art 44 (2021), domain-rules §12
     for row, day in zip(over, days, strict=True):
         if row["plate"] not in permits:
             continue
@@ -190,6 +191,7 @@ def _apply_permits(rows: dict) -> None:
             site_code=row["_site"].code,
             gross_kg=row["gross_weight_kg"],
             dims={"length": row["length_mm"], "width": row["width_mm"], "height": row["height_mm"]},
+            deemed_from=deemed_from,
         )
         if finding is None:
             continue

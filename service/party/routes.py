@@ -103,6 +103,40 @@ def evidence(evidence_id: int):
     return send_file(Path(current_app.config["EVIDENCE_DIR"]) / row.watermarked_path, mimetype="image/jpeg")
 
 
+@bp.get("/record/decision")
+def decision():
+    """The decision (决定书) addressed to this party, once made: the print view."""
+    from models.evidence import EVIDENCE_KINDS
+    from service.review.documents import decision_document
+
+    matter = _session_matter()
+    if matter is None or not matter.decision_number:
+        abort(404)
+    images = [
+        (EVIDENCE_KINDS.get(e.kind, e.kind), url_for("party.evidence", evidence_id=e.id))
+        for e in db.session.scalars(
+            select(EvidenceImage).where(
+                EvidenceImage.reading_id == matter.case.reading_id, EvidenceImage.status == "ready"
+            )
+        )
+    ]
+    doc = decision_document(matter)
+    return render_template("review/document.html", doc=doc, images=images, pdf_url=url_for("party.decision_pdf"))
+
+
+@bp.get("/record/decision.pdf")
+def decision_pdf():
+    from flask import Response
+
+    from service.review.documents import decision_document, render_pdf
+
+    matter = _session_matter()
+    if matter is None or not matter.decision_number:
+        abort(404)
+    headers = {"Content-Disposition": f'inline; filename="{matter.decision_number}.pdf"'}
+    return Response(render_pdf(decision_document(matter)), mimetype="application/pdf", headers=headers)
+
+
 @bp.post("/logout")
 def logout():
     check_csrf()

@@ -63,7 +63,7 @@ def refusal(step, case: Case, matter: PartyMatter | None, actor: User | None) ->
             return DomainError(f"案件当前为「{case.status_label}」，当事人事项暂不能办理", 409)
     if obj.status not in step.from_states:
         return DomainError(f"{_what(case, matter)}当前为「{obj.status_label}」，不能{step.label}", 409)
-    for guard in step.guards:
+    for guard in (step.applies, *step.guards) if step.applies else step.guards:
         problem = guard(case, matter, actor)
         if problem is not None:
             return problem
@@ -168,6 +168,8 @@ def actions_for(case: Case, actor: User | None) -> list[dict]:
             obj = matter if matter is not None else case
             if obj.status not in step.from_states:
                 continue
+            if step.applies is not None and step.applies(case, matter, actor) is not None:
+                continue  # the step does not arise for this case
             problem = refusal(step, case, matter, actor)
             out.append(
                 {

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from models.case import DRIVER_RECORDABLE, OPEN_STATUSES
-from service.procedure import case_ops, guards, law_matters, matter_ops
+from models.case import DRIVER_RECORDABLE, OPEN_STATUSES, REWEIGHABLE
+from service.procedure import case_ops, fact_ops, guards, law_matters, matter_ops
 from service.referrals import operations as referrals
 
 REVIEWERS = ("officer", "supervisor")
@@ -37,6 +37,9 @@ class Step:
     handling: str | None = None  # matters: "procedure" (handled here) | "tracked" | None (either)
     starts: tuple[str, ...] = ()  # the deadlines this step starts
     after: Callable | None = None  # what the law makes follow the step (run after it, audited itself)
+    # A guard that says the step does not arise for this case at all (a plate to enter where one
+    # was read): refused like a guard when taken, but not listed among the barred steps.
+    applies: Callable | None = None
 
 
 def _who(doing: str, roles: tuple[str, ...] = REVIEWERS) -> str:
@@ -52,16 +55,20 @@ def _after_decision(matter, actor) -> None:
 
 
 REFERABLE = tuple(s for s in OPEN_STATUSES if s not in ("pending_review", "dismissal_requested"))
-_USABLE = (guards.weighing_usable,)
-_DECIDABLE = (guards.reviewed, guards.weighing_usable)
+_USABLE = (guards.weighing_usable, guards.permit_not_deemed, guards.still_overlimit, guards.evidence_complete)
+_DECIDABLE = (guards.reviewed, *_USABLE)
 
 STEPS: dict[str, Step] = {
     step.name: step
     for step in (
         # ── the case: review, dismissal, assignment, facts of the act ──
         Step("confirm", "审核确认", "case", REVIEWERS, ("pending_review",), "confirmed",
-             case_ops.confirm, "case.confirm", _who("审核案件"),
+             case_ops.confirm, "case.confirm", _who("审核案件"), guards=(*_USABLE, guards.plate_known),
              after=referrals.after_confirm),
+        Step("plate", "录入号牌", "case", REVIEWERS, REWEIGHABLE, None,
+             fact_ops.record_plate, "case.plate", _who("录入号牌"), applies=guards.plate_unread),
+        Step("configuration", "登记车辆配置", "case", REVIEWERS, REWEIGHABLE, None,
+             fact_ops.record_configuration, "case.configuration", _who("登记车辆配置")),
         Step("dismissal", "申请撤销", "case", REVIEWERS, ("pending_review", "confirmed", "notice_issued"),
              "dismissal_requested", case_ops.request_dismissal, "case.request_dismissal", _who("申请撤销")),
         Step("approve_dismissal", "批准撤销", "case", APPROVERS, ("dismissal_requested",), "dismissed",
@@ -84,11 +91,14 @@ STEPS: dict[str, Step] = {
              handling="procedure", starts=("statement_due", "hearing_request_due")),
         Step("statement", "录入陈述申辩", "matter", (*REVIEWERS, "party"), ("notice_issued", "hearing_requested"),
              None, matter_ops.add_statement, "case.statement", _who("录入陈述申辩"), handling="procedure"),
+        Step("review_statement", "复核陈述申辩", "matter", REVIEWERS, ("notice_issued", "hearing_requested"), None,
+             fact_ops.review_statement, "case.review_statement", _who("复核陈述申辩"), handling="procedure",
+             applies=guards.statement_awaits_review),
         Step("hearing", "登记听证", "matter", REVIEWERS, ("hearing_requested",), "notice_issued",
              matter_ops.record_hearing, "case.record_hearing", _who("登记听证"), handling="procedure"),
         Step("decision", "提出处罚决定", "matter", REVIEWERS, ("notice_issued",), "decision_proposed",
              matter_ops.propose_decision, "case.propose_decision", _who("提出处罚决定"),
-             guards=(guards.statement_period_over, *_DECIDABLE), handling="procedure"),
+             guards=(guards.statement_period_over, guards.statements_reviewed, *_DECIDABLE), handling="procedure"),
         Step("approve_decision", "批准处罚决定", "matter", APPROVERS, ("decision_proposed",), "decided",
              matter_ops.approve_decision, "case.approve_decision", _who("批准处罚决定", APPROVERS),
              guards=(guards.not_own_decision, *_DECIDABLE), handling="procedure", starts=("service_due",),

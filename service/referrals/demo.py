@@ -26,11 +26,19 @@ def demo_referrals() -> int | None:
     # A 百吨王 confirmed today: referred at once, waiting in the police's inbox.
     waiting = db.session.scalar(
         select(Case)
-        .where(Case.status == "pending_review", Case.baidunwang.is_(True), Case.penalty_usable.is_(True))
+        .where(
+            Case.status == "pending_review",
+            Case.baidunwang.is_(True),
+            Case.penalty_usable.is_(True),
+            Case.plate.is_not(None),  # an unread plate is entered from the images before review
+        )
         .order_by(Case.captured_at.desc(), Case.id.desc())
         .limit(1)
     )
     if waiting is not None:
+        from service.evidence.samples import attach_samples
+
+        attach_samples([waiting.reading_id])  # its evidence ready before review (domain-rules §6.2)
         run_step("confirm", waiting, officer, {"checklist": {k: True for k in REVIEW_CHECKS}},
                  expected_version=ANY_VERSION)  # fmt: skip
     db.session.commit()

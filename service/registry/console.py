@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import Driver, Enterprise, ImportJob, Permit, Site, Vehicle
 from models.reading import PLATE_COLOR_LABELS
@@ -20,6 +20,7 @@ from service.registry import editing
 from service.registry import operations as ops
 
 bp = Blueprint("registry_console", __name__, template_folder="templates")
+REGISTRY_PAGE = 100  # rows per page of a registry list
 READERS = ("admin", "supervisor", "officer", "investigator")
 VEHICLE_TYPES = {"": "未登记", "truck": "货车", "combination": "汽车列车"}
 AUDIT_LABELS = {"registry.create": "登记", "registry.update": "修改登记", "registry.delete": "删除登记"}
@@ -261,18 +262,25 @@ def registry():
         job = imports.store_upload(upload.filename or f"{kind}.csv", data, user_id=current_user().id, kind=kind)
         enqueue_outbox("import.requested", {"import_job_id": job.id})
         db.session.commit()
-        flash(f"已开始导入（任务 {job.id}），刷新本页可查看进度", "ok")
+        flash(f"已开始导入（任务 {job.id}），进度在下方自动更新", "ok")
         return redirect(url_for("registry_console.registry", kind=kind))
     model, column = LISTS[kind]
     q = request.args.get("q", "").strip()
-    stmt = select(model).order_by(model.id.desc()).limit(200)
+    stmt = select(model)
     if q:
-        stmt = stmt.where(column.contains(q))
+        stmt = stmt.where(column.contains(q, autoescape=True))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    pages = max(1, -(-total // REGISTRY_PAGE))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)  # out of range: the nearest page
+    stmt = stmt.order_by(model.id.desc()).offset((page - 1) * REGISTRY_PAGE).limit(REGISTRY_PAGE)
     jobs = db.session.scalars(select(ImportJob).where(ImportJob.kind == kind).order_by(ImportJob.id.desc()).limit(5))
     return render_template(
         "registry/registry.html",
         kind=kind,
         rows=db.session.scalars(stmt).all(),
+        total=total,
+        page=page,
+        pages=pages,
         q=q,
         jobs=jobs.all(),
         can_import=current_user().role in ("admin", "supervisor"),

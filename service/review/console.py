@@ -17,10 +17,30 @@ from service.console.session import check_csrf, current_user, login_required, re
 from service.errors import DomainError
 from service.extensions import db
 from service.procedure import run_step
-from service.review.queries import case_detail, case_query, deadline_list, earlier_cases, rows_view, weighing
+from service.review.legal_text import needs_footnote
+from service.review.queries import (
+    case_detail,
+    case_query,
+    deadline_list,
+    earlier_cases,
+    rows_view,
+    statements_to_review,
+    weighing,
+)
 from service.review.schemas import CaseQueryArgsSchema
 
 bp = Blueprint("review_console", __name__, template_folder="templates")
+
+
+@bp.record_once
+def _public_legal_text(state) -> None:
+    """No research marker (UNCONFIRMED, [S1], [PROV]) reaches a page: every value a template
+    prints goes through public_text (service/review/legal_text.py)."""
+    from service.review.legal_text import FOOTNOTE, field_label, public_text
+
+    state.app.jinja_env.finalize = public_text
+    state.app.jinja_env.globals["LEGAL_FOOTNOTE"] = FOOTNOTE
+    state.app.jinja_env.filters["field_label"] = field_label
 REVIEWERS = ("admin", "supervisor", "officer")
 PAGE_SIZE = 25
 
@@ -33,12 +53,26 @@ def _queue_args() -> dict:
         args = schema.load(raw)
     except ValidationError as exc:
         for key in ("from", "to"):
-            if key in exc.messages:
+            if key in exc.messages and key in raw and "早于" not in str(exc.messages[key]):
                 flash(f"日期格式应为 YYYY-MM-DD：{raw[key]}", "error")
-        args = schema.load({k: v for k, v in raw.items() if k not in exc.messages})
+        args = schema.load({k: v for k, v in raw.items() if k not in exc.messages}, partial=True)
+        if "早于" in str(exc.messages.get("to", "")):  # a reversed range: said, and searched the right way round
+            start, end = schema.fields["to"].deserialize(raw["to"]), schema.fields["from_"].deserialize(raw["from"])
+            args["from"], args["to"] = start, end
+            flash(f"截止日期早于起始日期，已按 {start} 至 {end} 查询", "error")
     if "status" not in request.args:
         args["status"] = "pending_review"
     return args
+
+
+@bp.app_template_global()
+def page_url(page: int) -> str:
+    """This list's address with every filter kept and another page."""
+    from urllib.parse import urlencode
+
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
 
 
 @bp.get("/cases")
@@ -46,14 +80,15 @@ def _queue_args() -> dict:
 def cases():
     stmt = case_query(_queue_args())
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    page = max(1, request.args.get("page", 1, type=int))
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)  # out of range: the nearest page
     rows = db.session.execute(stmt.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     return render_template(
         "review/cases.html",
         rows=rows_view(rows),
         total=total,
         page=page,
-        pages=max(1, math.ceil(total / PAGE_SIZE)),
+        pages=pages,
         sites=db.session.scalars(select(Site).order_by(Site.code)).all(),
         args=request.args,
     )
@@ -82,6 +117,11 @@ def case_page(case_id: int):
         REVIEW_CHECKS=REVIEW_CHECKS,
         timeline=audit.events_for("case", case.id),
         needs_checklist=detail["site"]["kind"] in ("wim", "toll_entry"),
+        footnote=needs_footnote(
+            case.rule_article,
+            weighing(case).tolerance_basis,
+            *(str(m.basis or "") for m in case.matters),
+        ),
     )
 
 
@@ -115,6 +155,11 @@ def _date(name: str):
         raise DomainError(f"日期格式应为 YYYY-MM-DD：{raw}", 422, {name: ["日期无效"]}) from None
 
 
+def _yes_no(name: str) -> bool | None:
+    """是 / 否 / 未查明 from a select."""
+    return {"yes": True, "no": False}.get(request.form.get(name, ""))
+
+
 # What each step's console form sends; the operation checks it as it checks the API's input.
 FORMS = {
     "confirm": lambda f: {"checklist": {k: k in f for k in REVIEW_CHECKS}, "note": _text("note")},
@@ -123,10 +168,24 @@ FORMS = {
     "reject_dismissal": lambda f: {"reason": _text("reason")},
     "assign": lambda f: {"user_id": _number("user_id") or 0},
     "driver": lambda f: {k: _text(k) for k in ("name", "licence_no", "qualification_no", "identity_number")},
+    "plate": lambda f: {"plate": f.get("plate", ""), "reason": f.get("reason", "")},
+    "configuration": lambda f: {
+        "vehicle_type": f.get("vehicle_type") or None,
+        "drive_axle_air_suspension": _yes_no("drive_axle_air_suspension"),
+        "articulated": _yes_no("articulated"),
+        "axle_spacing_mm": _number("axle_spacing_mm"),
+        "from_registry": bool(f.get("from_registry")),
+        "reason": f.get("reason", ""),
+    },
     "station_action": lambda f: {"kind": f.get("kind", ""), "kg": _number("kg", float), "note": _text("note")},
     "notice": lambda f: {},
     "statement": lambda f: {"kind": f.get("kind", "statement"), "text": f.get("text", ""), "channel": "officer"},
     "hearing": lambda f: {"record": f.get("record", "")},
+    "review_statement": lambda f: {
+        "statement_id": _number("statement_id"),
+        "outcome": f.get("outcome", ""),
+        "reasons": f.get("reasons", ""),
+    },
     "decision": lambda f: {
         "kind": f.get("kind", ""),
         "amount_yuan": _number("amount_yuan") or 0,
@@ -202,7 +261,11 @@ def my_cases():
     stmt = case_query({"mine": True}, user_id=current_user().id)
     rows = db.session.execute(stmt.where(Case.status.in_(OPEN_STATUSES)).limit(200)).all()
     return render_template(
-        "review/list.html", title="我的案件", rows=rows_view(rows), empty="没有分配给您或由您办理的未结案件"
+        "review/list.html",
+        title="我的案件",
+        rows=rows_view(rows),
+        empty="没有分配给您或由您办理的未结案件",
+        waiting_statements=statements_to_review(current_user().id),
     )
 
 
@@ -243,8 +306,10 @@ def _lead(case_id: int) -> PartyMatter | None:
 
 def _show(matter: PartyMatter | None, kind: str, pdf_url: str):
     doc = _document(matter, kind)
+    from models.evidence import EVIDENCE_KINDS
+
     images = [
-        (e.kind, f"/evidence/{e.id}/thumb")
+        (EVIDENCE_KINDS.get(e.kind, e.kind), f"/evidence/{e.id}/thumb")
         for e in db.session.scalars(
             select(EvidenceImage).where(
                 EvidenceImage.reading_id == matter.case.reading_id, EvidenceImage.status == "ready"

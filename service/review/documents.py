@@ -13,6 +13,7 @@ from models.matter import SERVICE_METHODS
 from models.reading import PLATE_COLOR_LABELS
 from service.clock import CST
 from service.extensions import db
+from service.review.legal_text import public_text
 
 VEHICLE_CN = {"truck": "货车", "combination": "汽车列车"}
 
@@ -26,6 +27,61 @@ class Document:
     sections: list[tuple[str, list[str]]] = field(default_factory=list)
     images: list[tuple[str, str]] = field(default_factory=list)  # (label, absolute path of the thumbnail)
     footer: list[str] = field(default_factory=list)
+    party_url: str = ""  # the party page's full address, printed and as a QR code
+
+    def qr_svg(self) -> str:
+        """The party page's address as a QR code (an SVG data URI for the print view)."""
+        return _qr(self.party_url).svg_data_uri(scale=3, border=2) if self.party_url else ""
+
+    def qr_png(self) -> bytes:
+        from io import BytesIO
+
+        out = BytesIO()
+        _qr(self.party_url).save(out, kind="png", scale=6, border=2)
+        return out.getvalue()
+
+
+def _qr(url: str):
+    import segno
+
+    return segno.make(url, error="m", micro=False)
+
+
+def party_url() -> str:
+    """The party page as a full address: PUBLIC_BASE_URL when the deployment sets it (the address
+    parties reach from outside), else the address this request came in on."""
+    from flask import request, url_for
+
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    path = url_for("party.lookup")
+    if base:
+        return base + path
+    return request.url_root.rstrip("/") + path if request else path
+
+
+def _officer(user) -> str:
+    name = user.display_name or user.username
+    return f"{name}（执法证号 {user.certificate_number or '未登记'}）"
+
+
+def officers_text(matter: PartyMatter, kind: str) -> list[str]:
+    """行政处罚法 第四十二条: at least two enforcement officers, named with their certificate numbers.
+    The officers who handled the matter (gave notice, reviewed the record, proposed the decision),
+    then whoever else the case names; the approving supervisor signs as the responsible person."""
+    from models import User
+
+    case = matter.case
+    first = matter.decision_proposed_by_id if kind == "decision" else matter.notice_issued_by_id
+    ids = [i for i in (first, case.reviewed_by_id, matter.notice_issued_by_id, case.assigned_to_id) if i]
+    seen = list(dict.fromkeys(ids))[:2]
+    users = [db.session.get(User, i) for i in seen]
+    lines = ["执法人员：" + "、".join(_officer(u) for u in users if u is not None)]
+    if len(users) < 2:
+        lines.append("（本案登记的执法人员不足两名，须由两名以上执法人员办理，行政处罚法第四十二条）")
+    if kind == "decision" and matter.decided_by_id:
+        boss = db.session.get(User, matter.decided_by_id)
+        lines.append(f"批准人：{boss.display_name or boss.username}（执法证号 {boss.certificate_number or '未登记'}）")
+    return lines
 
 
 def facts_text(case: Case) -> str:
@@ -49,7 +105,15 @@ def facts_text(case: Case) -> str:
 
 def _addressee(matter: PartyMatter) -> str:
     if matter.party == "vehicle":
-        name = matter.party_name or "车辆所有人"
+        from service.procedure.case_ops import owner_name
+
+        # The registry may have come to know the owner since the matter opened (a plate entered
+        # from the images, a vehicle registered later): the notice names the owner it knows now.
+        name = matter.party_name
+        if not name or name.startswith("车辆所有人（"):
+            name = owner_name(matter.case)
+        if name.startswith("车辆所有人（"):
+            return name
         return f"{name}（车辆所有人，号牌 {matter.case.plate or '未识别'}）"
     return f"{matter.party_name or '（未登记）'}（{matter.party_label}）"
 
@@ -86,6 +150,7 @@ def notice_document(matter: PartyMatter, party_code: str | None) -> Document:
         ("处罚依据与拟作出的处罚", _penalty_text(proposal.get("items", [])) + [f"拟作出的行政处罚：{proposed}。"])
     )
     code_line = f"在线查询码：{party_code}" if party_code else "在线查询码：见首次打印的告知书（系统不保存明文）"
+    url = party_url()
     doc.sections.append(
         (
             "当事人的权利",
@@ -94,11 +159,13 @@ def notice_document(matter: PartyMatter, party_code: str | None) -> Document:
                 f"请于 {matter.statement_due} 前提出陈述、申辩；逾期未提出的，视为放弃上述权利。",
                 f"根据《中华人民共和国行政处罚法》第六十三条、第六十四条，对较大数额罚款你（单位）有权要求听证，"
                 f"请于 {matter.hearing_request_due} 前（告知后五个工作日内）提出。",
-                "可登录本机关在线渠道（/party），输入号牌与查询码，查询本记录及证据图像并在线提交陈述申辩或听证申请。",
+                f"可访问 {url}（或扫描下方二维码），输入号牌与查询码，查询本记录及证据图像并在线提交陈述申辩或听证申请。",
                 code_line,
             ],
         )
     )
+    doc.sections.append(("执法人员", officers_text(matter, "notice")))
+    doc.party_url = url
     doc.images = _images(case.reading_id)
     doc.footer = [
         current_app.config["AGENCY_NAME"],
@@ -148,6 +215,9 @@ def decision_document(matter: PartyMatter) -> Document:
             ],
         ),
     ]
+    doc.sections.append(("执法人员", officers_text(matter, "decision")))
+    doc.sections.append(("在线查询", [f"可访问 {party_url()}（或扫描下方二维码），输入号牌与查询码查询本决定及缴款方式。"]))
+    doc.party_url = party_url()
     if matter.service_method:
         doc.sections.append(
             (
@@ -189,12 +259,32 @@ def render_pdf(doc: Document) -> bytes:
         pdf.multi_cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("cjk", size=10.5)
         for para in paragraphs:
-            pdf.multi_cell(0, 6.5, "　　" + para, align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 6.5, "　　" + public_text(para), align="L", new_x="LMARGIN", new_y="NEXT")
     if doc.images:
         _pdf_images(pdf, doc.images)
     pdf.ln(6)
+    if pdf.get_y() > 230:
+        pdf.add_page()
+    top = pdf.get_y()
+    if doc.party_url:  # the party page's QR code, left of the seal and signature
+        from io import BytesIO
+
+        pdf.image(BytesIO(doc.qr_png()), x=pdf.l_margin, y=top, w=30)
+        pdf.set_xy(pdf.l_margin, top + 31)
+        pdf.set_font("cjk", size=8)
+        pdf.cell(60, 4, "扫码查询（当事人在线渠道）")
+        pdf.set_font("cjk", size=10.5)
+    # The seal area (印章): the agency seals over its name and the date.
+    cx, cy, r = pdf.w - pdf.r_margin - 30, top + 16, 16
+    pdf.set_draw_color(190, 0, 0)
+    pdf.set_dash_pattern(dash=1, gap=1)
+    pdf.ellipse(cx - r, cy - r, 2 * r, 2 * r)  # x, y: the bounding box's upper-left corner
+    pdf.set_dash_pattern()
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_xy(pdf.l_margin, top + 6)
     for line in doc.footer:
         pdf.multi_cell(0, 7, line, align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(max(pdf.get_y(), top + 38))
     return bytes(pdf.output())
 
 

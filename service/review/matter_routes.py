@@ -29,6 +29,7 @@ from service.review.schemas import (
     ReasonSchema,
     ServiceSchema,
     StatementCreateSchema,
+    StatementReviewSchema,
 )
 
 blp = Blueprint("matters", __name__, description="当事人事项（一超四罚）及其办理")
@@ -102,6 +103,15 @@ def matter_issue_notice(matter_id: int):
 def matter_add_statement(body, matter_id: int):
     """Record what this party said (陈述申辩), a hearing request or a waiver."""
     return matter_step(matter_id, "statement", {**body, "channel": "officer"})
+
+
+@blp.route("/matters/<int:matter_id>/statement-review", methods=["POST"])
+@blp.arguments(StatementReviewSchema)
+@blp.response(200, MatterDetailSchema)
+@documented
+def matter_review_statement(body, matter_id: int):
+    """Review (复核) one of this party's statements: the outcome and its reasons."""
+    return matter_step(matter_id, "review_statement", body)
 
 
 @blp.route("/matters/<int:matter_id>/hearing", methods=["POST"])

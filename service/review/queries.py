@@ -29,7 +29,7 @@ def case_query(args: dict, user_id: int | None = None) -> Select:
     if args.get("site_code"):
         stmt = stmt.where(Site.code == args["site_code"])
     if args.get("plate"):
-        stmt = stmt.where(Case.plate == args["plate"].strip().upper())
+        stmt = stmt.where(Case.plate.contains(plate_fragment(args["plate"]), autoescape=True))
     if "baidunwang" in args:
         stmt = stmt.where(Case.baidunwang.is_(args["baidunwang"]))
     if "penalty_usable" in args:
@@ -45,6 +45,14 @@ def case_query(args: dict, user_id: int | None = None) -> Select:
         )
         stmt = stmt.where(or_(Case.assigned_to_id == user_id, Case.reviewed_by_id == user_id, handled))
     return stmt.order_by(Case.baidunwang.desc(), Case.excess_pct.desc(), Case.id)
+
+
+def plate_fragment(text: str) -> str:
+    """What an officer types for a plate, as stored: `ax1641`, `吉 AX-1641`, full-width letters
+    all find 吉AX1641 (GA 36-2018 normalisation, then any part of the plate)."""
+    from service.rules.plates import normalise_plate
+
+    return normalise_plate(text.replace("-", "")) or ""
 
 
 def deadline_list() -> Select:
@@ -190,6 +198,10 @@ def statement_view(s) -> dict:
         "text": s.text,
         "contact": s.contact,
         "submitted_at": s.submitted_at,
+        "awaits_review": s.awaits_review,
+        "reviewed_at": s.reviewed_at,
+        "review_outcome": s.review_outcome,
+        "review_reasons": s.review_reasons,
     }
 
 
@@ -207,6 +219,7 @@ def case_detail(case: Case, viewer: User | None) -> dict:
         site={"id": site.id, "code": site.code, "name": site.name, "kind": site.kind} if site else None,
         loading_id=case.loading_id,
         review_checklist=case.review_checklist,
+        vehicle_facts=case.vehicle_facts,
         reviewed_at=case.reviewed_at,
         assigned_to_id=case.assigned_to_id,
         dismissal_reason=case.dismissal_reason,
@@ -262,3 +275,33 @@ def earlier_cases(case: Case, limit: int = 20) -> list[dict]:
 
 def weighing(case: Case) -> Reading:
     return db.session.get(Reading, case.weighing_reading_id)
+
+
+def statements_to_review(user_id: int) -> list[dict]:
+    """Statements (陈述申辩) awaiting review (复核, 行政处罚法 第四十五条) on the cases this officer
+    was assigned, reviewed or gave notice on: how the assigned officer is told of them."""
+    from models import CaseStatement
+
+    mine = or_(
+        Case.assigned_to_id == user_id,
+        Case.reviewed_by_id == user_id,
+        PartyMatter.notice_issued_by_id == user_id,
+    )
+    rows = db.session.execute(
+        select(CaseStatement, Case, PartyMatter)
+        .join(PartyMatter, PartyMatter.id == CaseStatement.matter_id)
+        .join(Case, Case.id == CaseStatement.case_id)
+        .where(CaseStatement.kind == "statement", CaseStatement.reviewed_at.is_(None), mine)
+        .order_by(CaseStatement.submitted_at)
+        .limit(200)
+    ).all()
+    return [
+        {
+            "id": s.id,
+            "case_id": c.id,
+            "case_number": c.case_number,
+            "party_label": m.party_label,
+            "submitted_at": s.submitted_at,
+        }
+        for s, c, m in rows
+    ]

@@ -24,6 +24,7 @@ from service.review.schemas import (
     CaseDetailSchema,
     CaseQueryArgsSchema,
     CaseSchema,
+    ConfigurationSchema,
     ConfirmSchema,
     DecisionCreateSchema,
     DriverRecordSchema,
@@ -32,9 +33,11 @@ from service.review.schemas import (
     OptionalReasonSchema,
     PartiesSchema,
     PaymentSchema,
+    PlateEntrySchema,
     ReasonSchema,
     ServiceSchema,
     StatementCreateSchema,
+    StatementReviewSchema,
     StationActionSchema,
 )
 
@@ -232,6 +235,24 @@ def case_record_driver(body, case_id: int):
     return step_response(case_id, "driver", body)
 
 
+@blp.route("/cases/<int:case_id>/plate", methods=["POST"])
+@blp.arguments(PlateEntrySchema)
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_record_plate(body, case_id: int):
+    """Enter a plate the camera did not read (未识别), from the images, with the reason; audited."""
+    return step_response(case_id, "plate", body)
+
+
+@blp.route("/cases/<int:case_id>/configuration", methods=["POST"])
+@blp.arguments(ConfigurationSchema)
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_record_configuration(body, case_id: int):
+    """Record the configuration facts that change the limit (air suspension, articulated, axle spacing, type); the case is re-classified, audited."""
+    return step_response(case_id, "configuration", body)
+
+
 @blp.route("/cases/<int:case_id>/station-actions", methods=["POST"])
 @blp.arguments(StationActionSchema)
 @blp.response(200, CaseDetailSchema)
@@ -282,6 +303,15 @@ def notice_issued(case, matter, code: str):
 def case_add_statement(body, case_id: int):
     """Record what the owner said (陈述申辩), a hearing request or a waiver."""
     return step_response(case_id, "statement", {**body, "channel": "officer"})
+
+
+@blp.route("/cases/<int:case_id>/statement-review", methods=["POST"])
+@blp.arguments(StatementReviewSchema)
+@blp.response(200, CaseDetailSchema)
+@documented
+def case_review_statement(body, case_id: int):
+    """Review (复核) one of the owner's statements: the outcome and its reasons (行政处罚法 第四十五条)."""
+    return step_response(case_id, "review_statement", body)
 
 
 @blp.route("/cases/<int:case_id>/hearing", methods=["POST"])

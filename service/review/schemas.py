@@ -10,11 +10,18 @@ class CaseQueryArgsSchema(Schema):
     status = fields.String(metadata={"description": "如 pending_review"})
     mine = fields.Boolean(metadata={"description": "只看分配给我或由我办理的案件"})
     site_code = fields.String()
-    plate = fields.String()
+    plate = fields.String(metadata={"description": "号牌或其一部分，不分大小写，如 ax1641"})
     baidunwang = fields.Boolean()
     penalty_usable = fields.Boolean()
     from_ = fields.Date(data_key="from", attribute="from", metadata={"description": "检测日期起（北京时间，含）"})
-    to = fields.Date(metadata={"description": "检测日期止（北京时间，含）"})
+    to = fields.Date(metadata={"description": "检测日期止（北京时间，含），不得早于起始日期"})
+
+    @validates_schema
+    def _range(self, data, **kwargs):
+        if data.get("from") and data.get("to") and data["to"] < data["from"]:
+            raise ValidationError(
+                {"to": [f"截止日期 {data['to']} 早于起始日期 {data['from']}，请调换或更正"]}
+            )
 
 
 class CaseSchema(Schema):
@@ -69,6 +76,30 @@ class ConfirmSchema(_Strict):
 
 class ReasonSchema(_Strict):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class PlateEntrySchema(_Strict):
+    """未识别: the plate read from the images by the reviewing officer, and on what it rests."""
+
+    plate = fields.String(required=True, validate=validate.Length(min=1, max=16), metadata={"description": "号牌，如 吉A12345"})
+    reason = fields.String(
+        required=True, validate=validate.Length(min=1, max=2000), metadata={"description": "依据，如：据车牌特写图像辨认"}
+    )
+
+
+class ConfigurationSchema(_Strict):
+    """Configuration facts that change the limit (domain-rules §1.1, §1.4), or from_registry."""
+
+    vehicle_type = fields.String(allow_none=True, validate=validate.OneOf(["truck", "combination"]))
+    drive_axle_air_suspension = fields.Boolean(
+        allow_none=True, metadata={"description": "驱动轴每轴每侧双轮胎并装备空气悬架（L-AIR+1、L-4AX-ART-37）"}
+    )
+    articulated = fields.Boolean(allow_none=True, metadata={"description": "铰接列车（牵引车+半挂车）"})
+    axle_spacing_mm = fields.Integer(
+        allow_none=True, validate=validate.Range(min=1, max=20000), metadata={"description": "半挂车轴距 d，毫米"}
+    )
+    from_registry = fields.Boolean(load_default=False, metadata={"description": "按登记簿车辆记录登记"})
+    reason = fields.String(load_default="", validate=validate.Length(max=2000), metadata={"description": "依据"})
 
 
 class OptionalReasonSchema(_Strict):
@@ -182,6 +213,18 @@ class StatementSchema(Schema):
     text = fields.String()
     contact = fields.String(allow_none=True)
     submitted_at = fields.DateTime()
+    awaits_review = fields.Boolean(metadata={"description": "陈述申辩尚待复核（行政处罚法第四十五条）"})
+    reviewed_at = fields.DateTime(allow_none=True)
+    review_outcome = fields.String(allow_none=True, metadata={"description": "adopted 采纳 | partly 部分采纳 | rejected 不予采纳"})
+    review_reasons = fields.String(allow_none=True)
+
+
+class StatementReviewSchema(_Strict):
+    """复核 of one statement: the outcome and its reasons (行政处罚法 第四十五条)."""
+
+    statement_id = fields.Integer(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(["adopted", "partly", "rejected"]))
+    reasons = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
 class ActionSchema(Schema):
@@ -257,6 +300,10 @@ class PartiesSchema(Schema):
 
 class CaseDetailSchema(CaseSchema):
     review_checklist = fields.Dict(allow_none=True)
+    vehicle_facts = fields.Dict(
+        allow_none=True,
+        metadata={"description": "查明的车辆配置：每项 {value, source: officer|registry, by, at}；限值据此重新认定"},
+    )
     reviewed_at = fields.DateTime(allow_none=True)
     assigned_to_id = fields.Integer(allow_none=True)
     dismissal_reason = fields.String(allow_none=True)

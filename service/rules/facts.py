@@ -21,7 +21,9 @@ class ReadingFacts:
     gross_weight_kg: float
     vehicle_type: str | None = None  # 'truck' (货车) | 'combination' (汽车列车) | None
     single_drive_axle: bool | None = None  # tractor drive axle is a single axle (46 t row)
-    drive_axle_air_suspension: bool | None = None  # twin tyres + air suspension (L-AIR+1)
+    drive_axle_air_suspension: bool | None = None  # twin tyres + air suspension (L-AIR+1, L-4AX-ART-37)
+    articulated: bool | None = None  # 铰接列车 (tractor + semi-trailer), L-4AX-ART-37
+    axle_spacing_mm: int | None = None  # the semi-trailer's axle spacing d, L-4AX-ART-37
     length_mm: int | None = None
     width_mm: int | None = None
     height_mm: int | None = None
@@ -37,6 +39,8 @@ class ReadingFacts:
             raise ValueError("gross_weight_kg must not be negative")
         if self.vehicle_type is not None and self.vehicle_type not in VEHICLE_TYPES:
             raise ValueError(f"vehicle_type must be one of {VEHICLE_TYPES} or None")
+        if self.axle_spacing_mm is not None and self.axle_spacing_mm <= 0:
+            raise ValueError("axle_spacing_mm must be positive")
         if self.licence_total_mass_kg is not None and self.licence_total_mass_kg <= 0:
             raise ValueError("licence_total_mass_kg must be positive")
 

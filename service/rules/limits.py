@@ -11,6 +11,7 @@ from .facts import ReadingFacts
 from .versions import STANDARD_2016, MassRow, RuleVersion
 
 AIR_NOTE = "驱动轴为每轴每侧双轮胎并装备空气悬架的三轴、四轴货车，总质量限值增加1吨"
+ART37_NOTE = "驱动轴为每轴每侧双轮胎并装备空气悬架、半挂车轴距不小于1800毫米的四轴铰接列车，总质量限值为37吨"
 LICENCE_NOTE = "二轴货车的车货总质量不得超过行驶证标明的总质量"
 
 
@@ -23,6 +24,8 @@ class _Config:
     single_drive_axle: bool | None
     drive_axle_air_suspension: bool | None
     licence_total_mass_kg: int | None
+    articulated: bool | None = None
+    axle_spacing_mm: int | None = None
 
 
 @dataclass(frozen=True)
@@ -48,21 +51,59 @@ def _row_fits(row: MassRow, reading: ReadingFacts) -> bool:
 
 def _with_air_bonus(row: MassRow, reading: ReadingFacts, version: RuleVersion) -> MassLimit:
     article = version.article(row.item)
-    # L-AIR+1 raises only 3- and 4-axle *truck* limits; None/False → table value.
+    # L-AIR+1 raises only 3- and 4-axle *truck* limits. ⚖ While the drive axle's tyres and
+    # suspension are unknown (None) the bonus is given: the higher limit favours the party, as
+    # for an unknown vehicle type; only a finding of False gives the table value.
     air = (
         version.air_suspension_bonus_kg
         and row.vehicle_type == "truck"
         and row.axles in (3, 4)
-        and reading.drive_axle_air_suspension is True
+        and reading.drive_axle_air_suspension is not False
     )
     if not air:
         return MassLimit(row.rule_id, article, row.limit_kg, version.key)
+    notes = [f"L-AIR+1：驱动轴双轮胎+空气悬架，{row.vehicle_zh}限值加{version.air_suspension_bonus_kg} kg"]
+    if reading.drive_axle_air_suspension is None:
+        notes.append("⚖ 驱动轴轮胎与悬架未查明，按双轮胎+空气悬架（限值较高）认定")
     return MassLimit(
         "L-AIR+1",
         f"{article}；{STANDARD_2016} 附注：{AIR_NOTE}",
         row.limit_kg + version.air_suspension_bonus_kg,
         version.key,
-        [f"L-AIR+1：驱动轴双轮胎+空气悬架，{row.vehicle_zh}限值加{version.air_suspension_bonus_kg} kg"],
+        notes,
+    )
+
+
+def _articulated_37(row: MassRow, reading: ReadingFacts, version: RuleVersion) -> MassLimit | None:
+    """L-4AX-ART-37 (认定标准 2016): the 4-axle articulated cell. ⚖ Each of its conditions that
+    is still unknown (articulated, twin tyres + air suspension, spacing) is taken as met."""
+    if not version.articulated_four_axle_kg or row.axles != 4 or row.vehicle_type != "combination":
+        return None
+    spacing = reading.axle_spacing_mm
+    if reading.articulated is False or reading.drive_axle_air_suspension is False:
+        return None
+    if spacing is not None and spacing < version.articulated_min_spacing_mm:
+        return None
+    unknown = [
+        name
+        for name, value in (
+            ("是否铰接列车", reading.articulated),
+            ("驱动轴轮胎与悬架", reading.drive_axle_air_suspension),
+            ("半挂车轴距", spacing),
+        )
+        if value is None
+    ]
+    notes = [
+        f"L-4AX-ART-37：四轴铰接列车（双轮胎+空气悬架，轴距≥{version.articulated_min_spacing_mm} mm）限值 {version.articulated_four_axle_kg} kg"
+    ]
+    if unknown:
+        notes.append(f"⚖ {'、'.join(unknown)}未查明，按四轴铰接列车 37 吨（限值较高）认定")
+    return MassLimit(
+        "L-4AX-ART-37",
+        f"{version.article(row.item)}；{STANDARD_2016} 附注：{ART37_NOTE}",
+        version.articulated_four_axle_kg,
+        version.key,
+        notes,
     )
 
 
@@ -95,6 +136,8 @@ def mass_limit(reading: ReadingFacts, version: RuleVersion) -> MassLimit:
         reading.single_drive_axle,
         reading.drive_axle_air_suspension,
         reading.licence_total_mass_kg,
+        reading.articulated,
+        reading.axle_spacing_mm,
     )
     limit = _LIMITS.get(key)
     if limit is None:
@@ -108,7 +151,9 @@ _LIMITS: dict[tuple, MassLimit] = {}
 
 
 def _mass_limit(version: RuleVersion, reading: _Config) -> MassLimit:
-    candidates = [_with_air_bonus(row, reading, version) for row in version.mass_rows if _row_fits(row, reading)]
+    rows = [row for row in version.mass_rows if _row_fits(row, reading)]
+    candidates = [_with_air_bonus(row, reading, version) for row in rows]
+    candidates += [c for c in (_articulated_37(row, reading, version) for row in rows) if c is not None]
     if not candidates:
         raise ValueError(f"{version.key} has no mass limit for {reading.axle_count} axles")
     best = max(candidates, key=lambda c: c.limit_kg)  # first of equals = table order

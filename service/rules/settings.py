@@ -47,6 +47,10 @@ class RuleSettings:
     # entrances, from 交办公路明电〔2019〕117号 (2019-12-17).
     toll_entry_pct_of_limit: float = 5.0
     toll_entry_from: date = date(2019, 12, 17)
+    # §12 UNCONFIRMED: the effective date of 交通运输部令2021年第12号, which inserted 62号令 Art 44
+    # (a 大件 vehicle off its permit is *deemed* illegal over-limit transport). Only "2021-08" is
+    # known; ⚖ the last day of that month, so an act is never deemed under it before it could be.
+    permit_deemed_from: date = date(2021, 8, 31)
     # 行政处罚法 (2021) Art 36 [P]: no penalty for a violation undiscovered for 2 years.
     limitation_years: int = 2
     # §5.4 / §13.16 UNCONFIRMED: 百吨王 has no legal definition; Zhejiang code uses ≥ 100 t.

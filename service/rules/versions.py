@@ -51,6 +51,10 @@ class RuleVersion:
     dimension_rows: tuple[DimensionRow, ...]
     air_suspension_bonus_kg: int  # L-AIR+1, 0 when the version has no such rule
     licence_cap_two_axle: bool  # L-2AX-LIC
+    # L-4AX-ART-37: a 4-axle articulated combination (铰接列车) with twin-tyre drive axle, air
+    # suspension and semi-trailer axle spacing ≥ the minimum; 0 when the version has no such cell.
+    articulated_four_axle_kg: int = 0
+    articulated_min_spacing_mm: int = 0
 
     def article(self, item: str) -> str:
         return f"{self.document} 第三条第一款第（{item}）项"
@@ -95,6 +99,8 @@ VERSIONS: tuple[RuleVersion, ...] = (
         dimension_rows=_V62_DIMENSIONS,
         air_suspension_bonus_kg=1_000,
         licence_cap_two_axle=True,
+        articulated_four_axle_kg=37_000,
+        articulated_min_spacing_mm=1_800,
     ),
 )
 

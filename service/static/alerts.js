@@ -9,6 +9,11 @@
     div.textContent = "布控告警：" + a.plate + " 于 " + a.captured_at + " 经过 " + a.site_name + "（" + a.reason + "）";
     var link = document.createElement("a"); link.href = "/alerts"; link.textContent = " 查看";
     div.appendChild(link);
+    var close = document.createElement("button");  // a toast can be closed; the alert stays on /alerts
+    close.type = "button"; close.className = "close"; close.textContent = "×";
+    close.setAttribute("aria-label", "关闭此提示");
+    close.addEventListener("click", function () { div.remove(); });
+    div.prepend(close);
     box.prepend(div);
   }
   function poll() {

@@ -35,15 +35,22 @@ def add_watch(
     source: str = "manual",
     source_reading_id: int | None = None,
 ) -> WatchEntry:
-    from service.rules import normalise_plate
+    from service.rules import normalise_plate, plate_is_valid
 
-    plate = normalise_plate(plate or "")
+    typed, plate = plate, normalise_plate(plate or "")
     if not plate:
         raise DomainError("车牌不能为空", 422, {"plate": ["必填"]})
+    if not plate_is_valid(plate):
+        raise DomainError(f"「{typed}」不是有效的号牌（GA 36-2018），如 吉A12345", 422, {"plate": ["号牌格式不正确"]})
     if not (reason or "").strip():
         raise DomainError("布控须填写理由", 422, {"reason": ["必填"]})
     if ends_at <= _now():
         raise DomainError("布控截止时间须晚于当前时间", 422, {"until": ["须晚于当前时间"]})
+    watched = db.session.scalar(
+        select(WatchEntry).where(WatchEntry.plate == plate, active_clause(_now())).order_by(WatchEntry.ends_at.desc())
+    )
+    if watched is not None:  # one plate, one watch: extended, never doubled (two alerts per pass)
+        return _extend(watched, reason.strip(), ends_at, actor, source)
     entry = WatchEntry(
         plate=plate,
         reason=reason.strip(),
@@ -67,6 +74,24 @@ def add_watch(
     # After this commits, alerts for readings that came in while it was being written: their
     # own follow-up ran before the entry was visible (service/followup.py, watch_added).
     enqueue_outbox("watch.added", {"entry_ids": [entry.id]})
+    return entry
+
+
+def _extend(entry: WatchEntry, reason: str, ends_at: datetime, actor: User | None, source: str) -> WatchEntry:
+    before = entry.ends_at
+    if ends_at > entry.ends_at:
+        entry.ends_at = ends_at
+    if reason and reason not in entry.reason:
+        entry.reason = f"{entry.reason}；{reason}"
+    audit.record(
+        "watch.extend",
+        "watch",
+        entry.id,
+        actor=actor.username if actor else "system",
+        actor_user_id=actor.id if actor else None,
+        reason=reason,
+        data={"plate": entry.plate, "ends_at": entry.ends_at.isoformat(), "before": before.isoformat(), "source": source},
+    )
     return entry
 
 

@@ -18,7 +18,8 @@ class WatchEntrySchema(Schema):
     reason = fields.String()
     source = fields.String(metadata={"description": "manual 人工布控 / baidunwang 百吨王自动布控"})
     starts_at = fields.DateTime()
-    ends_at = fields.DateTime()
+    ends_at = fields.DateTime(metadata={"description": "布控结束的时刻（截止日期次日 0 时，北京时间）"})
+    last_day = fields.Date(metadata={"description": "布控截止日期（含），即录入的日期"})
     ended_at = fields.DateTime(allow_none=True)
 
 

@@ -4,6 +4,7 @@ role × endpoint matrix. 403 is "not your work"; 200/201/404/409/422 mean the ro
 from __future__ import annotations
 
 import pytest
+from tests.evidence_kit import give_evidence
 
 ROLES = ("admin", "supervisor", "officer", "investigator", "police")
 REFUSED = {401, 403, 404}  # not signed in, not your work, not yours to see
@@ -30,6 +31,7 @@ def ids(client, make_site, login):
     case_id = client.post(
         "/api/v1/readings", headers=device, json={"readings": [reading(gross_weight_kg=56000)]}
     ).get_json()["results"][0]["case_id"]
+    give_evidence(client.application, case_id)
     officer = Officer(client, login("officer", username="matrix-prep"))
     detail = officer.step(case_id, "confirm", {"checklist": CHECKLIST}).get_json()
     return {"case": case_id, "matter": detail["matters"][0]["id"], "device": device, "version": detail["version"]}

@@ -6,6 +6,7 @@ import pytest
 
 from tests.api.test_case_driver import decide
 from tests.conftest import ago, reading
+from tests.evidence_kit import give_evidence
 
 
 def decided_cases(app, client, device, plate: str, count: int):
@@ -78,6 +79,7 @@ def test_the_count_at_decision_is_stored_with_the_decision(app, client, make_sit
     case_id = client.post(
         "/api/v1/readings", headers=device, json={"readings": [reading(record_id="new", gross_weight_kg=60000)]}
     ).get_json()["results"][0]["case_id"]
+    give_evidence(client.application, case_id)
     officer = Officer(client, login("officer"))
     officer.step(case_id, "confirm", {"checklist": CHECKLIST})
     officer.step(case_id, "notice")

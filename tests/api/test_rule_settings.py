@@ -17,6 +17,7 @@ from service.config import Config, ConfigError, load_rule_settings
 from service.rules.settings import DEFAULT, RuleSettings, RuleSettingsError, settings_from_mapping
 from tests.api.review.test_procedure import CHECKLIST, Officer
 from tests.conftest import reading
+from tests.evidence_kit import give_evidence
 
 
 def use(app, monkeypatch, **values) -> RuleSettings:
@@ -133,6 +134,7 @@ def test_fine_rounding_setting_reaches_the_proposed_fine(app, client, make_site,
     _, device = make_site()
     res = client.post("/api/v1/readings", headers=device, json={"readings": [reading(gross_weight_kg=56000)]})
     case_id = res.get_json()["results"][0]["case_id"]
+    give_evidence(client.application, case_id)
     officer = Officer(client, login("officer"))
     assert officer.step(case_id, "confirm", {"checklist": CHECKLIST}).status_code == 200
     assert officer.step(case_id, "notice").status_code == 201
@@ -182,6 +184,7 @@ def test_holiday_calendar_and_statement_period_reach_the_notice(app, client, mak
     _, device = make_site()
     res = client.post("/api/v1/readings", headers=device, json={"readings": [reading(gross_weight_kg=56000)]})
     case_id = res.get_json()["results"][0]["case_id"]
+    give_evidence(client.application, case_id)
     officer = Officer(client, login("officer"))
     assert officer.step(case_id, "confirm", {"checklist": CHECKLIST}).status_code == 200
     assert officer.step(case_id, "notice").status_code == 201

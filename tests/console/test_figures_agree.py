@@ -19,6 +19,7 @@ from tests.api.review.test_procedure import CHECKLIST, Officer
 from tests.conftest import ago, reading
 from tests.console.test_console import sign_in
 from tests.console.test_party_and_documents import party_login
+from tests.evidence_kit import give_evidence
 
 
 def expected(gross: float, limit: int, tolerance: int) -> tuple[str, str]:
@@ -78,6 +79,7 @@ def decided(app, client, make_site, login, run_worker):
             weighing = post("JL-STA-01", "c2", 53000, ago(hours=1), "吉A32345")
             run_worker()
         case_id = first["case_id"]
+        give_evidence(app, case_id)
         assert officer.step(case_id, "confirm", {"checklist": CHECKLIST}).status_code == 200
         code = officer.step(case_id, "notice").get_json()["party_code"]
         assert officer.step(case_id, "statements", {"kind": "waiver"}).status_code == 200

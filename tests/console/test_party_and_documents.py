@@ -12,6 +12,7 @@ from models import PartyMatter
 from service.extensions import db
 from tests.api.review.test_procedure import CHECKLIST, Officer
 from tests.conftest import reading
+from tests.evidence_kit import give_evidence
 
 
 def _csrf(html: str) -> str:
@@ -26,6 +27,7 @@ def noticed(client, make_site, login):
         "/api/v1/readings", headers=device, json={"readings": [reading(plate="吉A12345", gross_weight_kg=56000)]}
     )
     case_id = res.get_json()["results"][0]["case_id"]
+    give_evidence(client.application, case_id)
     officer = Officer(client, login("officer"))
     officer.step(case_id, "confirm", {"checklist": CHECKLIST})
     notice = officer.step(case_id, "notice").get_json()
@@ -115,3 +117,35 @@ def test_decision_document_needs_a_decision(app, client, noticed):
     case_id, _ = noticed
     sign_in(client, app, username="printer2")
     assert client.get(f"/cases/{case_id}/documents/decision").status_code == 404
+
+
+def test_the_party_page_shows_the_proposal_then_the_decision_and_how_to_pay(app, noticed, login, client):
+    """After the notice the party sees what is proposed; once decided and served, the decision with
+    its document, the amount, the date to pay by and how to pay (行政处罚法 第六十七条、第七十二条)."""
+    case_id, code = noticed
+    browser, res = party_login(app, "吉a 12345", code.lower())  # a spaced, lower-case plate works too
+    assert res.status_code == 302
+    page = browser.get("/party/record").get_data(as_text=True)
+    assert "拟作出的行政处罚" in page and "罚款人民币 2,000 元" in page and "不是决定" in page
+    assert browser.get("/party/record/decision").status_code == 404  # nothing decided yet
+
+    officer = Officer(client, login("officer", username="party-desk"))
+    boss = Officer(client, login("supervisor", username="party-boss"))
+    assert officer.step(case_id, "statements", {"kind": "waiver"}).status_code == 200
+    assert officer.step(case_id, "decision", {"kind": "fine", "amount_yuan": 2000}).status_code == 200
+    decided = boss.step(case_id, "decision/approve").get_json()
+    assert officer.step(case_id, "service", {"method": "direct"}).status_code == 200
+    due = officer.get(case_id).get_json()["payment_due"]
+
+    page = browser.get("/party/record").get_data(as_text=True)
+    assert decided["decision_number"] in page and "拟作出的行政处罚" not in page
+    assert f"<b>{due}</b> 前" in page and app.config["PAYMENT_INSTRUCTIONS"] in page and "百分之三" in page
+    document = browser.get("/party/record/decision").get_data(as_text=True)
+    assert "交通运输行政处罚决定书" in document and "罚款人民币 2,000 元" in document
+    assert "/party/evidence/" in document  # the party's own evidence links, not the console's
+    pdf = browser.get("/party/record/decision.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+    assert officer.step(case_id, "payment", {"amount_yuan": 2000}).status_code == 200
+    page = browser.get("/party/record").get_data(as_text=True)
+    assert "缴纳 2,000 元" in page and "缴款期限" not in page

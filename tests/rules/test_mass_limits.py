@@ -16,6 +16,11 @@ STATIC = SiteFacts(kind="static")
 V62 = "62号令@2016-09-21"
 
 
+# What the officer has found: single-tyre or steel-sprung drive axle, not an articulated
+# combination. With these known, each configuration gets its plain Art 3 table value.
+PLAIN = {"drive_axle_air_suspension": False, "articulated": False}
+
+
 def weigh(axles, gross, **facts):
     return classify(
         ReadingFacts(captured_at=WHEN, axle_count=axles, gross_weight_kg=gross, **facts),
@@ -62,7 +67,7 @@ def _boundary_params():
 
 @pytest.mark.parametrize("rule, item, axles, vtype, limit, gross, over", list(_boundary_params()))
 def test_table_limit_is_strictly_greater(rule, item, axles, vtype, limit, gross, over):
-    c = weigh(axles, gross, vehicle_type=vtype)
+    c = weigh(axles, gross, vehicle_type=vtype, **PLAIN)
     assert (c.limit_kg, c.rule_id, c.rule_version) == (limit, rule, V62)
     assert f"第三条第一款第（{item}）项" in c.article and "交通运输部令2016年第62号" in c.article
     assert (c.mass_overlimit, c.overlimit) == (over, over)
@@ -82,10 +87,10 @@ def test_table_limit_is_strictly_greater(rule, item, axles, vtype, limit, gross,
         ),
         pytest.param(
             4,
-            36_000,
-            "L-4AX-C",
+            37_000,
+            "L-4AX-ART-37",
             True,
-            id="⚖ L-4AX-C 62号令 Art3(六) type unknown → combination 36000",
+            id="⚖ L-4AX-ART-37 认定标准 type unknown → articulated 37000",
         ),
         pytest.param(5, 43_000, "L-5AX-C", False, id="L-5AX-C 62号令 Art3(七) type unknown 43000"),
         pytest.param(6, 49_000, "L-6AX-C", False, id="L-6AX-C 62号令 Art3(八) type unknown 49000"),
@@ -247,21 +252,21 @@ def test_unknown_drive_axle_is_noted_as_favourable():
             3,
             "truck",
             None,
-            25_001,
-            25_000,
-            "L-3AX-T",
-            True,
-            id="L-3AX-T 62号令 Art3(五) air suspension unknown 25001 over",
+            26_000,
+            26_000,
+            "L-AIR+1",
+            False,
+            id="⚖ L-AIR+1 认定标准 air suspension unknown → 26000 not over",
         ),
         pytest.param(
             4,
-            "combination",
+            "truck",
+            None,
+            32_001,
+            32_000,
+            "L-AIR+1",
             True,
-            36_001,
-            36_000,
-            "L-4AX-C",
-            True,
-            id="L-4AX-C 62号令 Art3(六) combinations get no L-AIR+1",
+            id="⚖ L-AIR+1 认定标准 4-axle truck air suspension unknown → 32000",
         ),
         pytest.param(
             5,
@@ -343,7 +348,7 @@ def test_air_suspension_raises_three_and_four_axle_trucks(axles, vtype, air, gro
     ],
 )
 def test_two_axle_licence_mass_caps_the_limit(axles, licence, gross, limit, rule, over):
-    c = weigh(axles, gross, vehicle_type="truck", licence_total_mass_kg=licence)
+    c = weigh(axles, gross, vehicle_type="truck", licence_total_mass_kg=licence, **PLAIN)
     assert (c.limit_kg, c.rule_id, c.overlimit) == (limit, rule, over)
 
 
@@ -390,7 +395,7 @@ def test_overlimit_mass_and_rate(axles, gross, pct, excess):
 
 
 def test_every_decision_cites_rule_article_and_version_and_is_json_ready():
-    c = weigh(3, 30_000, vehicle_type="truck", height_mm=4_100)
+    c = weigh(3, 30_000, vehicle_type="truck", height_mm=4_100, **PLAIN)
     data = json.loads(json.dumps(c.to_dict(), ensure_ascii=False))
     assert data["rule_id"] == "L-3AX-T" and data["rule_version"] == V62
     assert data["tolerance_rule"] == "T-STATIC" and data["tolerance_basis"]
@@ -412,3 +417,118 @@ def test_facts_the_law_cannot_be_applied_to_are_refused(facts):
     base = {"captured_at": WHEN, "axle_count": 2, "gross_weight_kg": 10_000}
     with pytest.raises(ValueError):
         ReadingFacts(**{**base, **facts})
+
+
+@pytest.mark.parametrize(
+    "facts, gross, limit, rule, over",
+    [
+        pytest.param(
+            {
+                "vehicle_type": "combination",
+                "articulated": True,
+                "drive_axle_air_suspension": True,
+                "axle_spacing_mm": 1_800,
+            },
+            37_000,
+            37_000,
+            "L-4AX-ART-37",
+            False,
+            id="L-4AX-ART-37 认定标准 d 1800 → 37000 not over",
+        ),
+        pytest.param(
+            {
+                "vehicle_type": "combination",
+                "articulated": True,
+                "drive_axle_air_suspension": True,
+                "axle_spacing_mm": 1_800,
+            },
+            37_001,
+            37_000,
+            "L-4AX-ART-37",
+            True,
+            id="L-4AX-ART-37 认定标准 37001 over",
+        ),
+        pytest.param(
+            {
+                "vehicle_type": "combination",
+                "articulated": True,
+                "drive_axle_air_suspension": True,
+                "axle_spacing_mm": 1_799,
+            },
+            36_001,
+            36_000,
+            "L-4AX-C",
+            True,
+            id="L-4AX-C 62号令 Art3(六) d 1799 → 36000",
+        ),
+        pytest.param(
+            {
+                "vehicle_type": "combination",
+                "articulated": True,
+                "drive_axle_air_suspension": False,
+                "axle_spacing_mm": 2_000,
+            },
+            36_001,
+            36_000,
+            "L-4AX-C",
+            True,
+            id="L-4AX-C 62号令 Art3(六) no air suspension → 36000",
+        ),
+        pytest.param(
+            {"vehicle_type": "combination", "articulated": False},
+            36_001,
+            36_000,
+            "L-4AX-C",
+            True,
+            id="L-4AX-C 62号令 Art3(六) drawbar train → 36000",
+        ),
+        pytest.param(
+            {"vehicle_type": "combination"},
+            37_000,
+            37_000,
+            "L-4AX-ART-37",
+            False,
+            id="⚖ L-4AX-ART-37 认定标准 configuration unknown → 37000",
+        ),
+    ],
+)
+def test_four_axle_articulated_combination_gets_37_t(facts, gross, limit, rule, over):
+    c = weigh(4, gross, **facts)
+    assert (c.limit_kg, c.rule_id, c.overlimit) == (limit, rule, over)
+    if rule == "L-4AX-ART-37":
+        assert "认定标准" in c.article and "1800" in c.article
+        assert any("未查明" in n for n in c.notes) is (len(facts) == 1)
+
+
+@pytest.mark.parametrize(
+    "axles, vtype",
+    [
+        pytest.param(3, "truck", id="⚖ 3-axle truck"),
+        pytest.param(4, "truck", id="⚖ 4-axle truck"),
+        pytest.param(4, "combination", id="⚖ 4-axle combination"),
+        pytest.param(4, None, id="⚖ 4 axles type unknown"),
+        pytest.param(3, None, id="⚖ 3 axles type unknown"),
+        pytest.param(6, None, id="⚖ 6 axles drive axle unknown"),
+    ],
+)
+def test_an_unknown_fact_never_gives_a_lower_limit_than_any_finding_of_it(axles, vtype):
+    """Consistency of the ⚖ reading: the limit with facts unknown is the highest any finding
+    of them could give (domain-rules §1.1, §1.4; the unknown favours the party)."""
+    unknown = weigh(axles, 1, vehicle_type=vtype).limit_kg
+    findings = [
+        weigh(
+            axles,
+            1,
+            vehicle_type=t,
+            drive_axle_air_suspension=air,
+            articulated=art,
+            axle_spacing_mm=d,
+            single_drive_axle=sd,
+        ).limit_kg
+        for t in ((vtype,) if vtype else ("truck", "combination"))
+        for air in (True, False)
+        for art in (True, False)
+        for d in (1_500, 2_000)
+        for sd in (True, False)
+    ]
+    assert unknown == max(findings)

@@ -55,10 +55,12 @@ def _seed(client, device_token: str) -> None:
     and a notice), registry records of each kind, a watch entry and its alert."""
     from models.case import REVIEW_CHECKS
     from service.rules import uscc_check_digit
+    from tests.evidence_kit import give_all_evidence
 
     device = {"Authorization": f"Bearer {device_token}"}
     items = [reading(record_id=f"F-{i}", gross_weight_kg=42000 + 4000 * i) for i in range(6)]
     assert client.post("/api/v1/readings", json={"readings": items}, headers=device).status_code == 200
+    give_all_evidence(client.application)  # the plate close-up and overview a WIM record carries (§6.2)
     login = {"username": "fuzz-supervisor", "password": PASSWORD}
     token = client.post("/api/v1/auth/token", json=login).get_json()["access_token"]
     boss = {"Authorization": f"Bearer {token}"}

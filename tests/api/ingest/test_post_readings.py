@@ -194,15 +194,19 @@ def test_plate_is_normalised_and_chinese_colour_accepted(client, device, login):
 
 
 def test_unknown_configuration_gets_the_higher_limit(client, device):
-    # 3 axles, type unknown: the combination's 27 t applies, not the truck's 25 t (⚖).
+    # 3 axles, type unknown: the combination's 27 t applies, not the truck's (⚖). A truck's drive
+    # axle is not reported: twin tyres + air suspension are assumed, 26 t (L-AIR+1, ⚖); 4 axles of
+    # unknown type may be the articulated 37 t cell (L-4AX-ART-37, ⚖).
     res = post(
         client,
         device,
         reading(record_id="t", axle_count=3, vehicle_type="truck", gross_weight_kg=20000),
         reading(record_id="u", axle_count=3, vehicle_type=..., gross_weight_kg=20000),
+        reading(record_id="v", axle_count=4, vehicle_type=..., gross_weight_kg=20000),
     ).get_json()
-    assert res["results"][0]["limit_kg"] == 25000
+    assert res["results"][0]["limit_kg"] == 26000
     assert res["results"][1]["limit_kg"] == 27000
+    assert res["results"][2]["limit_kg"] == 37000 and res["results"][2]["rule_id"] == "L-4AX-ART-37"
 
 
 def test_single_drive_axle_six_axle_limit_is_46t(client, device):

@@ -14,6 +14,7 @@ from tests.api.review.test_matters import close_the_other_matters, matter_step
 from tests.api.review.test_procedure import CHECKLIST
 from tests.api.test_registry_edit import post
 from tests.conftest import mark_decided, reading
+from tests.evidence_kit import give_evidence
 
 QUARRY = "91220211MA0X5P3R1" + uscc_check_digit("91220211MA0X5P3R1")
 
@@ -33,6 +34,7 @@ def decided_case(client, make_site, team, run_worker, *, driver: bool = True, re
         "/api/v1/readings", headers=device, json={"readings": [reading(record_id=record, gross_weight_kg=56000)]}
     )
     case_id = res.get_json()["results"][0]["case_id"]
+    give_evidence(client.application, case_id)
     run_worker()  # links the case to the registered vehicle and its enterprise
     officer, boss = team["officer"], team["supervisor"]
     if driver:
@@ -59,12 +61,14 @@ def test_the_owners_decision_opens_every_partys_matter(app, client, make_site, t
     parties = by_party(detail)
     assert sorted(parties) == ["driver", "source_enterprise", "transport_enterprise", "vehicle"]
     (driver,) = parties["driver"]
-    assert driver["authority"] == "police" and driver["party_name"] == "张建军" and driver["status"] == "pending"
+    # 56 t against the licence's 31 t rated load is an overload: referred to the police at 审核确认.
+    assert driver["authority"] == "police" and driver["party_name"] == "张建军" and driver["status"] == "referred"
     # Points by the maximum total mass (8.57 % over after the deduction: 1 point, 记分办法 Art 12); the
     # Art 92 fine needs the 行驶证 total mass, which the registry does not hold: left to the police.
     police = driver["basis"]["police"]
     assert police["points"]["points"] == 1 and police["fine"]["status"] == "cannot_assess"
-    assert "待核对行驶证" in driver["basis"]["text"] and "第九十二条" in driver["basis"]["article"]
+    # The referral at 审核确认 states the points rule it measured; the police assess the fine.
+    assert "罚款由公安机关核定" in driver["basis"]["text"] and "记分管理办法" in driver["basis"]["article"]
     (enterprise,) = parties["transport_enterprise"]
     assert enterprise["party_name"] == "长春顺达运输有限公司" and enterprise["enterprise_id"] == registered
     assert enterprise["authority"] == "transport_authority" and enterprise["due_on"]
@@ -82,7 +86,8 @@ def test_the_owners_decision_opens_every_partys_matter(app, client, make_site, t
         from models import AuditEvent
 
         event = db.session.query(AuditEvent).filter_by(action="case.law_matters").one()
-        assert len(event.data["matters"]) == 3
+        # the driver's police matter was opened by the referral at 审核确认; the decision adds the other two
+        assert len(event.data["matters"]) == 2
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
 
@@ -98,6 +103,7 @@ def test_a_case_already_referred_keeps_its_one_police_matter(client, make_site, 
     _, device = make_site()
     res = client.post("/api/v1/readings", headers=device, json={"readings": [reading(gross_weight_kg=56000)]})
     case_id = res.get_json()["results"][0]["case_id"]
+    give_evidence(client.application, case_id)
     officer = team["officer"]
     officer.step(case_id, "confirm", {"checklist": CHECKLIST})
     assert officer.step(case_id, "referral", {"reason": "超载，移交公安"}).status_code == 200

@@ -16,6 +16,7 @@ from models import Case, PartyMatter
 from service.extensions import db
 from tests.api.review.test_procedure import CHECKLIST, Officer
 from tests.conftest import reading
+from tests.evidence_kit import give_evidence
 
 # 道路运输条例 (2023) Art 70 ¶2: a freight station releasing an overloaded vehicle, 3 000–30 000 yuan.
 STATION_BASIS = {
@@ -53,6 +54,7 @@ def confirmed(client, make_site, team):
     _, device = make_site()
     res = client.post("/api/v1/readings", headers=device, json={"readings": [reading(gross_weight_kg=56000)]})
     case_id = res.get_json()["results"][0]["case_id"]
+    give_evidence(client.application, case_id)
     assert team["officer"].step(case_id, "confirm", {"checklist": CHECKLIST}).status_code == 200
     return case_id
 

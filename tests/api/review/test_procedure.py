@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from models import Case, PartyMatter
 from service.extensions import db
 from tests.conftest import reading
+from tests.evidence_kit import give_evidence
 
 CHECKLIST = {
     "plate_matches_image": True,
@@ -35,10 +36,13 @@ def people(login):
 
 @pytest.fixture
 def case_id(client, make_site):
+    """A WIM case with its evidence set (plate close-up and overview, domain-rules §6.2)."""
     _, device = make_site()
     # 56 000 kg on 6 axles, class-5 WIM: 7 000 over, 2 800 tolerance → 4 200 kg effective excess.
     res = client.post("/api/v1/readings", headers=device, json={"readings": [reading(gross_weight_kg=56000)]})
-    return res.get_json()["results"][0]["case_id"]
+    case_id = res.get_json()["results"][0]["case_id"]
+    give_evidence(client.application, case_id)
+    return case_id
 
 
 class Officer:
@@ -177,9 +181,15 @@ def test_lapsed_calibration_case_cannot_get_a_notice(client, make_site, people):
         "/api/v1/readings", headers=device, json={"readings": [reading(site_code="JL-WIM-09", gross_weight_kg=70000)]}
     )
     case_id = res.get_json()["results"][0]["case_id"]
+    give_evidence(client.application, case_id)
     officer = Officer(client, people["officer"])
-    assert officer.step(case_id, "confirm", {"checklist": CHECKLIST}).status_code == 200
-    refused = officer.step(case_id, "notice")
+    # No dead end: the record that cannot support a penalty is not confirmed and then refused its
+    # notice; confirmation is barred with the reason, and dismissal is offered.
+    detail = officer.get(case_id).get_json()
+    barred = {a["step"]: a["reason"] for a in detail["barred_actions"]}
+    assert "不能作为处罚依据" in barred["confirm"] and "应申请撤销" in barred["confirm"]
+    assert "dismissal" in {a["step"] for a in detail["actions"]}
+    refused = officer.step(case_id, "confirm", {"checklist": CHECKLIST})
     assert refused.status_code == 409 and "不能作为处罚依据" in refused.get_json()["message"]
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from tests.api.review.test_procedure import CHECKLIST, Officer
 from tests.conftest import reading
+from tests.evidence_kit import give_evidence
 
 # (step, body, role, expected status) — the case is in the state the step needs.
 TABLE = [
@@ -47,6 +48,7 @@ def test_step_per_role(client, make_site, login, step, body, role, expected):
     case_id = client.post(
         "/api/v1/readings", headers=device, json={"readings": [reading(gross_weight_kg=56000)]}
     ).get_json()["results"][0]["case_id"]
+    give_evidence(client.application, case_id)
     preparer = Officer(client, login("officer", username="preparer"))
     for prior, prior_body in STATE_FOR[step]:
         assert preparer.step(case_id, prior, prior_body).status_code in (200, 201)
