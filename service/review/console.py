@@ -361,3 +361,6 @@ def evidence_file(evidence_id: int, variant: str):
     from service.evidence.serving import send_evidence
 
     return send_evidence(evidence_id, variant)
+
+
+from service.review import inbox as _inbox  # noqa: E402,F401  (the supervisor's inbox and bulk assignment)
