@@ -83,7 +83,9 @@ def prepare(cases: int, images: int, image_kb: int) -> tuple:
                  "axle_count": 6, "vehicle_type": "combination", "gross_weight_kg": 100_000 + i % 20_000}
                 for i in range(start, min(cases, start + 1000))
             ]  # fmt: skip
-            res = client.post("/api/v1/readings", json={"readings": items}, headers={"Authorization": f"Bearer {token}"})
+            res = client.post(
+                "/api/v1/readings", json={"readings": items}, headers={"Authorization": f"Bearer {token}"}
+            )
             assert res.status_code == 200, res.get_json()
         template = template_jpeg(image_kb)
         rows = db.session.execute(select(Case.id, Reading.record_id).join(Reading, Reading.id == Case.reading_id)).all()
@@ -164,7 +166,9 @@ def main() -> None:
     from tests.harness import RedisServer
 
     print(f"警方移交包基准：每案 {args.images} 张约 {args.image_kb} KB 的证据图像（SQLite，真实 Redis 与 worker）")
-    print(f"{'案件':>6} {'图像':>6} {'包大小MB':>9} {'打包s':>7} {'worker墙钟s':>11} {'峰值内存MB':>10} {'MB/s':>7} {'核验s':>6}  核验")
+    print(
+        f"{'案件':>6} {'图像':>6} {'包大小MB':>9} {'打包s':>7} {'worker墙钟s':>11} {'峰值内存MB':>10} {'MB/s':>7} {'核验s':>6}  核验"
+    )
     for size in [int(s) for s in args.cases.split(",") if s.strip()]:
         tmp = Path(tempfile.mkdtemp(prefix=f"bench-police-{size}-"))
         redis = RedisServer(tmp / "redis")

@@ -33,7 +33,9 @@ def create_export(actor: User, referral_ids: list[int] | None) -> ReferralExport
         found = set(db.session.scalars(stmt.where(Referral.id.in_(ids))))
         missing = [i for i in ids if i not in found]
         if missing:
-            raise DomainError("移交不存在或已撤回", 422, {"referral_ids": [f"无效：{', '.join(map(str, missing[:20]))}"]})
+            raise DomainError(
+                "移交不存在或已撤回", 422, {"referral_ids": [f"无效：{', '.join(map(str, missing[:20]))}"]}
+            )
     else:
         ids = list(db.session.scalars(stmt.where(Referral.exported_at.is_(None)).order_by(Referral.id)))
         if not ids:

@@ -43,6 +43,7 @@ def referral_facts(case: Case, decided_on=None, vehicle_repeat=False, driver_rep
         rated_load_kg=vehicle.rated_load_kg if vehicle else None,
         max_total_mass_kg=vehicle.max_total_mass_kg if vehicle else None,
         evasion=any(a.kind == "evasion" for a in case.station_actions),
+        legal_limit_kg=case.limit_kg,
         decided_on=decided_on,
         vehicle_repeat=vehicle_repeat,
         driver_repeat=driver_repeat,

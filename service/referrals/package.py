@@ -209,7 +209,9 @@ def build(export: ReferralExport, progress: Callable[[int], None]) -> None:
         writer.add("referrals.xlsx", _blocks(xlsx_path), compress=True)
         writer.add("referrals.csv", _blocks(csv_path), compress=True)
         manifest = _manifest(export, creator, created, ids, writer.files)
-        zf.writestr(zipfile.ZipInfo("manifest.json", writer.date_time), json.dumps(manifest, ensure_ascii=False, indent=2))
+        zf.writestr(
+            zipfile.ZipInfo("manifest.json", writer.date_time), json.dumps(manifest, ensure_ascii=False, indent=2)
+        )
     _finish(export, part, target, len(writer.files) + 1, ids)
 
 

@@ -53,11 +53,7 @@ def referral_counts(viewer: User) -> dict:
     """How many referrals are in each state, and how many receipts are overdue."""
     from sqlalchemy import func
 
-    base = (
-        select(func.count())
-        .select_from(Referral)
-        .join(PartyMatter, PartyMatter.id == Referral.matter_id)
-    )
+    base = select(func.count()).select_from(Referral).join(PartyMatter, PartyMatter.id == Referral.matter_id)
     counts = {k: db.session.scalar(base.where(w)) for k, w in STATUS_WHERE.items()}
     if viewer.role == "police":
         counts.pop("withdrawn")

@@ -17,7 +17,9 @@ class _Strict(Schema):
 class ReferralQueryArgsSchema(_Strict):
     status = fields.String(
         validate=validate.OneOf(list(REFERRAL_STATUS_LABELS)),
-        metadata={"description": "queued 待导出 | exported 已导出待签收 | acknowledged 已签收 | closed 已反馈结果 | withdrawn 已撤回"},
+        metadata={
+            "description": "queued 待导出 | exported 已导出待签收 | acknowledged 已签收 | closed 已反馈结果 | withdrawn 已撤回"
+        },
     )
     overdue = fields.Boolean(metadata={"description": "只列签收逾期的移交"})
 
@@ -42,7 +44,9 @@ class ReferralSchema(Schema):
     reasons = fields.List(fields.Nested(ReferralReasonSchema))
     assessment = fields.Dict(
         allow_none=True,
-        metadata={"description": "公安罚款幅度（fine）、记分（points）及各自的计算基数（denominator）、扣留车辆（detain）"},
+        metadata={
+            "description": "公安罚款幅度（fine）、记分（points）及各自的计算基数（denominator）、扣留车辆（detain）"
+        },
     )
     plate = fields.String(allow_none=True)
     site = fields.String(allow_none=True)
@@ -61,7 +65,9 @@ class ReferralSchema(Schema):
     due_on = fields.Date(allow_none=True, metadata={"description": "签收期限"})
     overdue = fields.Boolean(metadata={"description": "签收已逾期"})
     acknowledged_at = fields.DateTime(allow_none=True)
-    outcome = fields.Dict(allow_none=True, metadata={"description": "decision_number, decided_on, fine_yuan, points, note"})
+    outcome = fields.Dict(
+        allow_none=True, metadata={"description": "decision_number, decided_on, fine_yuan, points, note"}
+    )
     packages = fields.List(fields.Integer(), metadata={"description": "该移交导出过的每个移交包编号"})
     withdrawn_at = fields.DateTime(allow_none=True)
     withdrawal_reason = fields.String(allow_none=True)

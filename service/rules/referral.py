@@ -54,6 +54,7 @@ class ReferralFacts:
     licence_total_mass_kg: float | None = None  # 行驶证总质量
     max_total_mass_kg: float | None = None  # 最大允许总质量
     evasion: bool = False  # 冲卡 / 闯岗 recorded at the station
+    legal_limit_kg: float | None = None  # the configuration's total-mass limit (62号令 Art 3)
     decided_on: date | None = None
     vehicle_repeat: bool = False  # R-VEH-3 triggered, the count including this decision
     driver_repeat: bool = False  # R-DRV-3
@@ -84,6 +85,29 @@ def police_figures(facts: ReferralFacts, settings: RuleSettings = DEFAULT) -> di
     data = assessment.to_dict()
     data["fine"]["denominator"] = BASE_ZH[assessment.fine.base]
     data["points"]["denominator"] = BASE_ZH[assessment.points.base]
+    bounded = _points_within_the_limit(facts, settings)
+    if assessment.points.status == "cannot_assess" and bounded is not None:
+        data["points"] = bounded
+    return data
+
+
+def _points_within_the_limit(facts: ReferralFacts, settings: RuleSettings) -> dict | None:
+    """Points when the 最大允许总质量 is not registered: no registered truck may exceed its
+    configuration's legal total mass (GB 1589; 62号令 Art 3), so measured against that limit the
+    rate is at most the true one. ⚖ Stated only when even that lower rate reaches the top band
+    (a 百吨王 is always ≥ 50 % over, domain-rules §5.4): the points are then certain."""
+    if facts.legal_limit_kg is None or settings.police_points_base != "max_total_mass":
+        return None
+    bound = police_assessment(
+        facts.gross_kg, None, None, facts.legal_limit_kg, act_date=facts.act_date, decided_on=facts.decided_on,
+        settings=settings,
+    )  # fmt: skip
+    points = bound.points
+    if points.status != "points" or points.rule_id != "P-PTS-6":
+        return None
+    data = asdict(points)
+    data["denominator"] = f"最大允许总质量（未登记，按法定限值 {facts.legal_limit_kg:,.0f} 千克计）"
+    data["reason"] = f"按法定限值计已超过 {points.over_pct}%，登记值不会高于限值，记 {points.points} 分"
     return data
 
 
@@ -123,8 +147,7 @@ def confirm_reasons(facts: ReferralFacts, settings: RuleSettings = DEFAULT) -> l
                 "licence_mismatch",
                 "X-POLICE-GB1589",
                 GB1589_ARTICLE,
-                f"检测轴数 {facts.axle_count} 轴与行驶证登记 {facts.registered_axle_count} 轴不符，"
-                "涉嫌非法改装或套牌",
+                f"检测轴数 {facts.axle_count} 轴与行驶证登记 {facts.registered_axle_count} 轴不符，涉嫌非法改装或套牌",
             )
         )
     return reasons

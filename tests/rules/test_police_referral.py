@@ -36,9 +36,13 @@ def triggers(f, settings=None):
         ),
         pytest.param(facts(18_001), ["overload"], id="P-FINE-1 Art92 over the rated load"),
         pytest.param(facts(evasion=True), ["evasion"], id="X-POLICE-EVASION 冲卡闯岗"),
-        pytest.param(facts(plate="吉A1234", plate_valid=False), ["plate"], id="X-POLICE-PLATE Art95-96 not a GA36 plate"),
+        pytest.param(
+            facts(plate="吉A1234", plate_valid=False), ["plate"], id="X-POLICE-PLATE Art95-96 not a GA36 plate"
+        ),
         pytest.param(facts(plate=None, plate_valid=False), [], id="⚖ unread plate is no plate anomaly"),
-        pytest.param(facts(registered_axle_count=3), ["licence_mismatch"], id="X-POLICE-GB1589 axles differ from 行驶证"),
+        pytest.param(
+            facts(registered_axle_count=3), ["licence_mismatch"], id="X-POLICE-GB1589 axles differ from 行驶证"
+        ),
         pytest.param(facts(registered_axle_count=None), [], id="no registered axle count, no mismatch"),
     ],
 )
@@ -142,3 +146,21 @@ def test_reasons_merge_once_each():
     assert again == first
     more = merge_reasons(first, decision_reasons(replace(facts(), vehicle_repeat=True)))
     assert [r["trigger"] for r in more] == ["baidunwang", "overload", "vehicle_repeat"]
+
+
+@pytest.mark.parametrize(
+    "gross, points",
+    [
+        pytest.param(100_000, 6, id="⚖ P-PTS-6 百吨王 unregistered: ≥ 50 % over even of the 49 t limit → 6"),
+        pytest.param(73_500, 6, id="P-PTS-6 exactly 50 % over the 49 t limit → 6"),
+        pytest.param(73_499, None, id="⚖ below 50 % of the limit: the true rate is unknown, not stated"),
+    ],
+)
+def test_points_of_an_unregistered_truck_are_stated_only_when_certain(gross, points):
+    f = ReferralFacts(act_date=NEW, gross_kg=gross, baidunwang=gross >= 100_000, legal_limit_kg=49_000)
+    figures = police_figures(f)
+    assert figures["points"]["points"] == points
+    if points:
+        assert figures["points"]["rule_id"] == "P-PTS-6" and "未登记" in figures["points"]["denominator"]
+    else:
+        assert figures["points"]["status"] == "cannot_assess"
