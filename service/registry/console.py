@@ -21,6 +21,27 @@ from service.registry import operations as ops
 
 bp = Blueprint("registry_console", __name__, template_folder="templates")
 REGISTRY_PAGE = 100  # rows per page of a registry list
+REGISTRY_TITLES = {"vehicles": "车辆", "enterprises": "企业", "drivers": "驾驶人", "permits": "大件运输许可"}
+REGISTRY_COLUMNS = {
+    "vehicles": [
+        ("车牌", lambda v: v.plate), ("轴数", lambda v: v.axle_count), ("核定载质量（kg）", lambda v: v.rated_load_kg),
+        ("最大允许总质量（kg）", lambda v: v.max_total_mass_kg), ("所有人", lambda v: v.owner_name),
+        ("道路运输证号", lambda v: v.transport_cert_no), ("道路运输证首次核发", lambda v: v.transport_cert_first_issued),
+    ],
+    "enterprises": [
+        ("统一社会信用代码", lambda e: e.uscc), ("名称", lambda e: e.name), ("类型", lambda e: ENTERPRISE_KINDS.get(e.kind)),
+        ("地区", lambda e: e.region_code), ("申报车辆数", lambda e: e.declared_fleet_size), ("重点源头", lambda e: bool(e.key_source)),
+    ],
+    "drivers": [
+        ("姓名", lambda d: d.name), ("驾驶证号", lambda d: d.licence_masked), ("从业资格证", lambda d: d.qualification_no),
+        ("身份号码", lambda d: d.identity_masked),
+    ],
+    "permits": [
+        ("许可证号", lambda p: p.number), ("车牌", lambda p: p.plate), ("有效期起", lambda p: p.valid_from),
+        ("有效期止", lambda p: p.valid_until), ("许可总质量（kg）", lambda p: p.permitted_gross_kg),
+        ("路线", lambda p: " → ".join(p.route or [])),
+    ],
+}  # fmt: skip
 READERS = ("admin", "supervisor", "officer", "investigator")
 VEHICLE_TYPES = {"": "未登记", "truck": "货车", "combination": "汽车列车"}
 AUDIT_LABELS = {"registry.create": "登记", "registry.update": "修改登记", "registry.delete": "删除登记"}
@@ -272,6 +293,11 @@ def registry():
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     pages = max(1, -(-total // REGISTRY_PAGE))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)  # out of range: the nearest page
+    if request.args.get("format") == "xlsx":
+        from service.review.exports import xlsx
+
+        rows = db.session.scalars(stmt.order_by(model.id.desc())).all()
+        return xlsx(f"登记簿-{REGISTRY_TITLES[kind]}", REGISTRY_COLUMNS[kind], rows)
     stmt = stmt.order_by(model.id.desc()).offset((page - 1) * REGISTRY_PAGE).limit(REGISTRY_PAGE)
     jobs = db.session.scalars(select(ImportJob).where(ImportJob.kind == kind).order_by(ImportJob.id.desc()).limit(5))
     return render_template(
@@ -295,7 +321,27 @@ def repeat_offenders():
     kind = request.args.get("kind", "vehicle")
     if kind not in ("vehicle", "driver", "enterprise"):
         abort(404)
-    return render_template("registry/repeat.html", kind=kind, rows=listed(kind))
+    rows = listed(kind)
+    if request.args.get("format") == "xlsx":
+        from service.review.exports import xlsx
+
+        subject = {"vehicle": "车辆", "driver": "驾驶人", "enterprise": "运输企业"}[kind]
+        columns = [
+            (subject, lambda r: r.get("plate") or r.get("name") or r.get("uscc")),
+            ("法定周期内次数", lambda r: r["statutory_count"]),
+            ("法定周期内占比（%）", lambda r: r.get("statutory_share_pct")),
+            ("周期起", lambda r: r["window_start"]),
+            ("周期止", lambda r: r["window_end"]),
+            ("近12个月次数", lambda r: r["rolling_count"]),
+            ("达到法定条件", lambda r: r["triggered"]),
+            ("法律后果", lambda r: r["consequence"] if r["triggered"] else "预警"),
+            ("依据", lambda r: r["article"]),
+            ("实施机关", lambda r: r["authority"]),
+            ("失信名单情形", lambda r: "、".join(r["blacklist"])),
+            ("计入的案件", lambda r: "、".join(c["case_number"] for c in r["cases"] if c["counted"])),
+        ]
+        return xlsx(f"屡犯名单-{subject}", columns, rows)
+    return render_template("registry/repeat.html", kind=kind, rows=rows)
 
 
 @bp.get("/blacklist")

@@ -48,6 +48,16 @@ def alerts():
         db.session.commit()
         flash("告警已确认", "ok")
         return redirect(url_for("watch_console.alerts"))
+    if request.args.get("format") == "xlsx":
+        from service.review.exports import xlsx
+
+        columns = [
+            ("告警时间", lambda a: a["raised_at"]), ("车牌", lambda a: a["plate"]), ("点位编码", lambda a: a["site_code"]),
+            ("点位", lambda a: a["site_name"]), ("检测时间", lambda a: a["captured_at"]), ("布控理由", lambda a: a["reason"]),
+            ("已确认", lambda a: a["acknowledged_at"] is not None), ("确认时间", lambda a: a["acknowledged_at"]),
+            ("处置情况", lambda a: a["note"]),
+        ]  # fmt: skip
+        return xlsx("布控告警", columns, alert_rows({}, limit=100_000))
     return render_template("watch/alerts.html", rows=alert_rows({}, limit=200))
 
 
