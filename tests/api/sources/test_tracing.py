@@ -106,6 +106,7 @@ def test_confirming_a_candidate_is_audited_and_names_the_source_matter(app, clie
         assert matter.status == "pending" and matter.enterprise_id == quarry
         actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(case_id))).all()
         assert "case.trace_confirm" in actions and "case.identify" in actions
+    assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0  # the chain holds
 
 
 def test_any_registered_source_may_be_confirmed_only_with_a_reason(client, login, road, two_sources, app):
