@@ -30,7 +30,9 @@ def upgrade():
         sa.Column("certificate_no", sa.String(64), nullable=True),
         sa.Column("calibrated_until", sa.Date(), nullable=True),
         sa.Column("created_at", TZ, nullable=False),
-        sa.ForeignKeyConstraint(["enterprise_id"], ["enterprises.id"], name=op.f("fk_weighbridges_enterprise_id_enterprises")),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"], ["enterprises.id"], name=op.f("fk_weighbridges_enterprise_id_enterprises")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_weighbridges")),
         sa.UniqueConstraint("code", name=op.f("uq_weighbridges_code")),
     )
@@ -44,7 +46,9 @@ def upgrade():
         sa.Column("label", sa.String(64), nullable=True),
         sa.Column("created_at", TZ, nullable=False),
         sa.Column("revoked_at", TZ, nullable=True),
-        sa.ForeignKeyConstraint(["weighbridge_id"], ["weighbridges.id"], name=op.f("fk_weighbridge_tokens_weighbridge_id_weighbridges")),
+        sa.ForeignKeyConstraint(
+            ["weighbridge_id"], ["weighbridges.id"], name=op.f("fk_weighbridge_tokens_weighbridge_id_weighbridges")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_weighbridge_tokens")),
         sa.UniqueConstraint("token_sha256", name=op.f("uq_weighbridge_tokens_token_sha256")),
     )
@@ -77,8 +81,12 @@ def upgrade():
         sa.Column("rule_id", sa.String(32), nullable=False),
         sa.Column("rule_article", sa.String(255), nullable=False),
         sa.Column("rule_version", sa.String(64), nullable=False),
-        sa.ForeignKeyConstraint(["weighbridge_id"], ["weighbridges.id"], name=op.f("fk_loadings_weighbridge_id_weighbridges")),
-        sa.ForeignKeyConstraint(["enterprise_id"], ["enterprises.id"], name=op.f("fk_loadings_enterprise_id_enterprises")),
+        sa.ForeignKeyConstraint(
+            ["weighbridge_id"], ["weighbridges.id"], name=op.f("fk_loadings_weighbridge_id_weighbridges")
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"], ["enterprises.id"], name=op.f("fk_loadings_enterprise_id_enterprises")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_loadings")),
         sa.UniqueConstraint("weighbridge_id", "record_id", name="uq_loadings_weighbridge_record"),
     )
@@ -108,7 +116,9 @@ def upgrade():
         sa.Column("decided_by_id", sa.Integer(), nullable=False),
         sa.Column("decided_at", TZ, nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_traces_case_id_cases")),
-        sa.ForeignKeyConstraint(["enterprise_id"], ["enterprises.id"], name=op.f("fk_case_traces_enterprise_id_enterprises")),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"], ["enterprises.id"], name=op.f("fk_case_traces_enterprise_id_enterprises")
+        ),
         sa.ForeignKeyConstraint(["loading_id"], ["loadings.id"], name=op.f("fk_case_traces_loading_id_loadings")),
         sa.ForeignKeyConstraint(["decided_by_id"], ["users.id"], name=op.f("fk_case_traces_decided_by_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_traces")),
@@ -130,7 +140,9 @@ def upgrade():
         sa.Column("done_by_id", sa.Integer(), nullable=True),
         sa.Column("done_at", TZ, nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_trace_tasks_case_id_cases")),
-        sa.ForeignKeyConstraint(["enterprise_id"], ["enterprises.id"], name=op.f("fk_trace_tasks_enterprise_id_enterprises")),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"], ["enterprises.id"], name=op.f("fk_trace_tasks_enterprise_id_enterprises")
+        ),
         sa.ForeignKeyConstraint(["opened_by_id"], ["users.id"], name=op.f("fk_trace_tasks_opened_by_id_users")),
         sa.ForeignKeyConstraint(["done_by_id"], ["users.id"], name=op.f("fk_trace_tasks_done_by_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trace_tasks")),
