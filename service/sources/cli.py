@@ -42,7 +42,7 @@ def weighbridges_create(code, uscc, name, calibrated_until, accuracy_class) -> N
 @weighbridges_cli.command("list")
 def weighbridges_list() -> None:
     """Every weighbridge with its enterprise, verification and last record."""
-    from service.sources.routes import weighbridge_rows
+    from service.sources.queries import weighbridge_rows
 
     for r in weighbridge_rows():
         last = r["last_weighed_at"].isoformat() if r["last_weighed_at"] else "无记录"

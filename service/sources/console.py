@@ -229,7 +229,7 @@ def identify_source(matter_id: int):
 @bp.get("/admin/weighbridges")
 @login_required("admin")
 def weighbridges():
-    from service.sources.routes import weighbridge_rows
+    from service.sources.queries import weighbridge_rows
 
     enterprises = [r["enterprise"] for r in source_enterprises()]
     return render_template("sources/weighbridges.html", rows=weighbridge_rows(), enterprises=enterprises,

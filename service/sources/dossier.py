@@ -26,7 +26,7 @@ EXPORT_LOADINGS = 5000
 
 def weighbridge_status(enterprise_id: int | None = None) -> list[dict]:
     """Each weighbridge with its last record and how long it has been silent."""
-    from service.sources.routes import weighbridge_rows
+    from service.sources.queries import weighbridge_rows
 
     now, today = clock.now(), clock.today()
     rows = weighbridge_rows(enterprise_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import case, func, select
 
-from models import Enterprise, PartyMatter
+from models import Enterprise, Loading, PartyMatter, Weighbridge
 from models.matter import MATTER_DONE
 from service.extensions import db
 
@@ -44,3 +44,34 @@ def source_matters(open_only: bool = True, limit: int = 200) -> list[PartyMatter
     if open_only:
         stmt = stmt.where(PartyMatter.status.not_in(MATTER_DONE))
     return list(db.session.scalars(stmt.order_by(PartyMatter.opened_at.desc()).limit(limit)))
+
+
+def weighbridge_rows(enterprise_id: int | None = None) -> list[dict]:
+    last = (
+        select(Loading.weighbridge_id, func.max(Loading.weighed_at).label("last"), func.count().label("n"))
+        .group_by(Loading.weighbridge_id)
+        .subquery()
+    )
+    stmt = (
+        select(Weighbridge, Enterprise.name, last.c.last, last.c.n)
+        .join(Enterprise, Enterprise.id == Weighbridge.enterprise_id)
+        .outerjoin(last, last.c.weighbridge_id == Weighbridge.id)
+        .order_by(Weighbridge.code)
+    )
+    if enterprise_id is not None:
+        stmt = stmt.where(Weighbridge.enterprise_id == enterprise_id)
+    return [
+        {
+            "id": w.id,
+            "code": w.code,
+            "name": w.name,
+            "enterprise_id": w.enterprise_id,
+            "enterprise_name": name,
+            "calibrated_until": w.calibrated_until,
+            "accuracy_class": w.accuracy_class,
+            "last_weighed_at": last_at,
+            "loadings": int(n or 0),
+            "weighbridge": w,
+        }  # fmt: skip
+        for w, name, last_at, n in db.session.execute(stmt)
+    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from models import Case, Enterprise, ImportJob, Loading, Weighbridge, WeighbridgeToken
 from service.auth.guard import current_principal, protect
@@ -16,6 +16,7 @@ from service.ingest.schemas import ImportJobSchema, ImportUploadSchema
 from service.inputs import load_json, read_body
 from service.sources import weighbridges as ops
 from service.sources.ingest import ingest_loadings
+from service.sources.queries import weighbridge_rows
 from service.sources.schemas import (
     LoadingBatchResultSchema,
     LoadingBatchSchema,
@@ -217,37 +218,6 @@ class WeighbridgeFlags(MethodView):
         if bridge is None:
             abort(404, message="地磅不存在")
         return bridge_flags(bridge)
-
-
-def weighbridge_rows(enterprise_id: int | None = None) -> list[dict]:
-    last = (
-        select(Loading.weighbridge_id, func.max(Loading.weighed_at).label("last"), func.count().label("n"))
-        .group_by(Loading.weighbridge_id)
-        .subquery()
-    )
-    stmt = (
-        select(Weighbridge, Enterprise.name, last.c.last, last.c.n)
-        .join(Enterprise, Enterprise.id == Weighbridge.enterprise_id)
-        .outerjoin(last, last.c.weighbridge_id == Weighbridge.id)
-        .order_by(Weighbridge.code)
-    )
-    if enterprise_id is not None:
-        stmt = stmt.where(Weighbridge.enterprise_id == enterprise_id)
-    return [
-        {
-            "id": w.id,
-            "code": w.code,
-            "name": w.name,
-            "enterprise_id": w.enterprise_id,
-            "enterprise_name": name,
-            "calibrated_until": w.calibrated_until,
-            "accuracy_class": w.accuracy_class,
-            "last_weighed_at": last_at,
-            "loadings": int(n or 0),
-            "weighbridge": w,
-        }  # fmt: skip
-        for w, name, last_at, n in db.session.execute(stmt)
-    ]
 
 
 from service.sources import trace_routes  # noqa: E402, F401  (the tracing views, on this blueprint)
