@@ -20,6 +20,7 @@ from service.config import rule_settings
 from service.extensions import db
 from service.ingest.operations import BatchResult
 from service.ingest.store import insert_for
+from service.ingest.validation import text_problem
 from service.rules import NoRuleInForce, ReadingFacts, SiteFacts, classify, deducted_excess, penalty_bars
 from service.rules.source_loading import plan_source_case
 from service.sources.store import insert_loadings
@@ -41,8 +42,8 @@ def ingest_loadings(
     now = now or datetime.now(UTC)
     skew = timedelta(seconds=future_skew_s)
     bridges = {only_bridge.code: only_bridge} if only_bridge else {}
-    codes = {i.get("weighbridge_code") for i in items if isinstance(i, dict)}
-    bridges.update(load_bridges(c for c in codes - bridges.keys() if isinstance(c, str) and len(c) <= 32))
+    codes = {c for i in items if isinstance(i, dict) and isinstance(c := i.get("weighbridge_code"), str)}
+    bridges.update(load_bridges(c for c in codes - bridges.keys() if len(c) <= 32 and text_problem(c) is None))
     settings = rule_settings()
     out = BatchResult(results=[None] * len(items))  # type: ignore[list-item]
     rows: dict[tuple[int, str], dict] = {}

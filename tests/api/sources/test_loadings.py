@@ -236,3 +236,18 @@ def test_admin_issues_and_revokes_weighbridge_tokens(client, weighbridge, login)
     assert post(client, second, loading(record_id="t3")).status_code == 401
     assert post(client, first, loading(record_id="t4")).get_json()["accepted"] == 1
     assert client.post("/api/v1/weighbridges/NOPE/tokens", headers=admin).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "code", [["JS-WB-01"], {"a": 1}, 7, "x" * 40, "JS\ud800"], ids=["list", "object", "number", "too-long", "surrogate"]
+)
+def test_a_weighbridge_code_of_any_shape_rejects_its_item_alone(app, client, bridge, code):
+    import json
+
+    items = [loading(record_id="ok"), loading(record_id="bad", weighbridge_code=code)]
+    body = client.post(
+        "/api/v1/loadings", data=json.dumps({"loadings": items}), headers=bridge, content_type="application/json"
+    )  # fmt: skip  (ASCII escapes carry a lone surrogate)
+    assert body.status_code == 200
+    result = body.get_json()
+    assert result["accepted"] == 1 and "weighbridge_code" in result["results"][1]["errors"]
