@@ -128,7 +128,9 @@ class ServiceSchema(_Strict):
 
 
 class PaymentSchema(_Strict):
-    amount_yuan = fields.Integer(required=True, validate=validate.Range(min=0))
+    # What can be owed: a fine of at most 30,000 yuan (62号令 Art 43) and a late fee never above
+    # the fine itself (行政强制法 第四十五条).
+    amount_yuan = fields.Integer(required=True, validate=validate.Range(min=0, max=60_000))
     paid_on = fields.Date(allow_none=True)
 
 
@@ -145,7 +147,7 @@ class StationActionSchema(_Strict):
 class DriverRecordSchema(_Strict):
     """A registered driver by id, or the numbers on the driver's papers (registered if new)."""
 
-    driver_id = fields.Integer(allow_none=True)
+    driver_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
     name = fields.String(allow_none=True, validate=validate.Length(max=64))
     licence_no = fields.String(allow_none=True, validate=validate.Length(max=32), metadata={"description": "驾驶证号"})
     qualification_no = fields.String(
@@ -162,7 +164,7 @@ class DriverRecordSchema(_Strict):
 
 
 class AssignSchema(_Strict):
-    user_id = fields.Integer(required=True)
+    user_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class NoteSchema(_Strict):

@@ -315,3 +315,19 @@ def test_a_body_is_documented_as_required_only_when_it_has_a_required_field(app,
     assert made.status_code == 201, made.get_json()
     res = client.patch(f"/api/v1/registry/vehicles/{made.get_json()['id']}", headers=admin)
     assert res.status_code == 200 and res.get_json()["plate"] == "吉A12345"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("assign", {"user_id": 2**40}, "user_id"),
+        ("driver", {"driver_id": 2**63}, "driver_id"),
+        ("station-actions", {"kind": "unloading", "kg": 1e308}, "kg"),
+    ],
+)
+def test_review_inputs_beyond_what_can_be_true_are_422_naming_the_field(client, login, case_id, path, body, field):
+    supervisor = login("supervisor")
+    etag = client.get(f"/api/v1/cases/{case_id}", headers=supervisor).headers["ETag"]
+    res = client.post(f"/api/v1/cases/{case_id}/{path}", json=body, headers={**supervisor, "If-Match": etag})
+    assert res.status_code == 422, res.get_json()
+    assert field in str(res.get_json()["errors"])
