@@ -89,7 +89,7 @@ def export_url() -> str:
 @bp.get("/cases")
 @login_required(*REVIEWERS)
 def cases():
-    stmt = case_query(_queue_args())
+    stmt = case_query(_queue_args(), viewer=current_user())
     if request.args.get("format") == "xlsx":  # every row the filters select, not only this page
         return _case_export("审核队列", db.session.execute(stmt.limit(MAX_ROWS)).all())
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
@@ -102,7 +102,7 @@ def cases():
         total=total,
         page=page,
         pages=pages,
-        sites=db.session.scalars(select(Site).order_by(Site.code)).all(),
+        sites=db.session.scalars(_visible_sites().order_by(Site.code)).all(),
         args=request.args,
     )
 
@@ -110,9 +110,7 @@ def cases():
 @bp.get("/cases/<int:case_id>")
 @login_required(*REVIEWERS)
 def case_page(case_id: int):
-    case = db.session.get(Case, case_id)
-    if case is None:
-        abort(404)
+    case = _visible(db.session.get(Case, case_id))
     if case.loading_id is not None:  # a source case (S-NO-EXIT) stands on an exit weighing: its own page
         return redirect(url_for("sources_console.source_case", case_id=case.id))
     detail = case_detail(case, current_user())
@@ -122,7 +120,7 @@ def case_page(case_id: int):
         obj=case,
         reading=weighing(case),
         site=db.session.get(Site, case.site_id),
-        earlier=earlier_cases(case),
+        earlier=earlier_cases(case, viewer=current_user()),
         today=clock.today(),
         evidence=db.session.scalars(
             select(EvidenceImage).where(EvidenceImage.reading_id == case.reading_id).order_by(EvidenceImage.id)
@@ -231,9 +229,7 @@ def case_act(case_id: int, step: str):
     if step not in FORMS:
         abort(404)
     g.return_to = url_for("review_console.case_page", case_id=case_id)  # a refusal is shown on the case page
-    case = db.session.scalar(select(Case).where(Case.id == case_id).with_for_update())
-    if case is None:
-        abort(404)
+    case = _visible(db.session.scalar(select(Case).where(Case.id == case_id).with_for_update()))
     matter = None
     if request.form.get("matter_id"):
         matter = next((m for m in case.matters if str(m.id) == request.form["matter_id"]), None)
@@ -258,7 +254,7 @@ def case_act(case_id: int, step: str):
 
 def _next_in_queue() -> str:
     """The next pending case in queue order, for review without going back to the list."""
-    nxt = db.session.execute(case_query({"status": "pending_review"}).limit(1)).first()
+    nxt = db.session.execute(case_query({"status": "pending_review"}, viewer=current_user()).limit(1)).first()
     return url_for("review_console.case_page", case_id=nxt[0].id) if nxt else url_for("review_console.cases")
 
 
@@ -271,7 +267,7 @@ def next_case():
 @bp.get("/my-cases")
 @login_required(*REVIEWERS)
 def my_cases():
-    stmt = case_query({"mine": True}, user_id=current_user().id)
+    stmt = case_query({"mine": True}, user_id=current_user().id, viewer=current_user())
     if request.args.get("format") == "xlsx":
         return _case_export("我的案件", db.session.execute(stmt.where(Case.status.in_(OPEN_STATUSES))).all())
     rows = db.session.execute(stmt.where(Case.status.in_(OPEN_STATUSES)).limit(200)).all()
@@ -290,7 +286,7 @@ def deadlines():
     from service.procedure.deadlines import deadline_view
 
     items = []
-    for case, code in db.session.execute(deadline_list().limit(500)).all():
+    for case, code in db.session.execute(deadline_list(current_user()).limit(500)).all():
         view = rows_view([(case, code)])[0]
         view["deadlines"] = [d for d in deadline_view(case) if d["running"] and (d["overdue"] or d["due_soon"])]
         items.append(view)
@@ -324,9 +320,24 @@ def _document(matter: PartyMatter | None, kind: str):
     return decision_document(matter)
 
 
+def _visible_sites():
+    from service.review.jurisdiction import site_clause
+
+    clause = site_clause(current_user())
+    return select(Site) if clause is None else select(Site).where(clause)
+
+
+def _visible(case: Case | None) -> Case:
+    """The case if this user's jurisdiction covers it; another agency's case is not found (404)."""
+    from service.review.jurisdiction import may_see
+
+    if case is None or not may_see(current_user(), case):
+        abort(404)
+    return case
+
+
 def _lead(case_id: int) -> PartyMatter | None:
-    case = db.session.get(Case, case_id)
-    return case.lead_matter if case is not None else None
+    return _visible(db.session.get(Case, case_id)).lead_matter
 
 
 def _show(matter: PartyMatter | None, kind: str, pdf_url: str):
@@ -371,13 +382,16 @@ def document_pdf(case_id: int, kind: str):
 def matter_document(matter_id: int, kind: str):
     """Another party's notice or decision, as a print view."""
     matter = db.session.get(PartyMatter, matter_id)
+    _visible(matter.case if matter is not None else None)
     return _show(matter, kind, url_for("review_console.matter_document_pdf", matter_id=matter_id, kind=kind))
 
 
 @bp.get("/matters/<int:matter_id>/documents/<kind>.pdf")
 @login_required(*REVIEWERS)
 def matter_document_pdf(matter_id: int, kind: str):
-    return _pdf(db.session.get(PartyMatter, matter_id), kind)
+    matter = db.session.get(PartyMatter, matter_id)
+    _visible(matter.case if matter is not None else None)
+    return _pdf(matter, kind)
 
 
 @bp.get("/evidence/<int:evidence_id>/<any(original, thumb, watermarked):variant>")

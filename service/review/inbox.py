@@ -15,14 +15,21 @@ from service.errors import DomainError
 from service.extensions import db
 from service.procedure import run_step
 from service.review.console import bp
+from service.review.jurisdiction import case_clause
 from service.review.queries import deadline_list, rows_view
 
 SUPERVISORS = ("supervisor",)
 
 
+def _mine(stmt):
+    """Within the supervisor's jurisdiction: their agency's and those below (jurisdiction.py)."""
+    clause = case_clause(current_user())
+    return stmt if clause is None else stmt.where(clause)
+
+
 def _dismissals():
     return db.session.execute(
-        select(Case, func.coalesce(User.display_name, User.username))
+        _mine(select(Case, func.coalesce(User.display_name, User.username)))
         .outerjoin(User, User.id == Case.dismissal_requested_by_id)
         .where(Case.status == "dismissal_requested")
         .order_by(Case.id)
@@ -31,7 +38,7 @@ def _dismissals():
 
 def _decisions():
     return db.session.execute(
-        select(PartyMatter, Case, func.coalesce(User.display_name, User.username))
+        _mine(select(PartyMatter, Case, func.coalesce(User.display_name, User.username)))
         .join(Case, Case.id == PartyMatter.case_id)
         .outerjoin(User, User.id == PartyMatter.decision_proposed_by_id)
         .where(PartyMatter.status == "decision_proposed")
@@ -41,7 +48,7 @@ def _decisions():
 
 def _statements():
     return db.session.execute(
-        select(CaseStatement, Case, PartyMatter)
+        _mine(select(CaseStatement, Case, PartyMatter))
         .join(PartyMatter, PartyMatter.id == CaseStatement.matter_id)
         .join(Case, Case.id == CaseStatement.case_id)
         .where(CaseStatement.kind == "statement", CaseStatement.reviewed_at.is_(None))
@@ -53,7 +60,7 @@ def _overdue() -> list[dict]:
     from service.procedure.deadlines import deadline_view
 
     out = []
-    for case, code in db.session.execute(deadline_list().limit(500)).all():
+    for case, code in db.session.execute(deadline_list(current_user()).limit(500)).all():
         late = [d for d in deadline_view(case) if d["running"] and d["overdue"]]
         if late:
             out.append({**rows_view([(case, code)])[0], "deadlines": late})
@@ -64,10 +71,14 @@ def inbox_counts() -> dict[str, int]:
     """What waits for a supervisor: one count query per kind (shown in the navigation)."""
     count = lambda stmt: db.session.scalar(select(func.count()).select_from(stmt.subquery()))  # noqa: E731
     return {
-        "dismissals": count(select(Case.id).where(Case.status == "dismissal_requested")),
-        "decisions": count(select(PartyMatter.id).where(PartyMatter.status == "decision_proposed")),
+        "dismissals": count(_mine(select(Case.id).where(Case.status == "dismissal_requested"))),
+        "decisions": count(
+            _mine(select(PartyMatter.id).join(Case, Case.id == PartyMatter.case_id))
+            .where(PartyMatter.status == "decision_proposed")
+        ),
         "statements": count(
-            select(CaseStatement.id).where(CaseStatement.kind == "statement", CaseStatement.reviewed_at.is_(None))
+            _mine(select(CaseStatement.id).join(Case, Case.id == CaseStatement.case_id))
+            .where(CaseStatement.kind == "statement", CaseStatement.reviewed_at.is_(None))
         ),
     }
 

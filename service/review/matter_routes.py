@@ -44,9 +44,11 @@ VISIBLE = {
 
 def load_matter(matter_id: int) -> PartyMatter:
     """The matter, if this caller may see it."""
+    from service.review.jurisdiction import may_see
+
     matter = db.session.get(PartyMatter, matter_id)
     visible = VISIBLE.get(current_principal().role)
-    if matter is None or (visible is not None and not visible(matter)):
+    if matter is None or (visible is not None and not visible(matter)) or not may_see(actor(), matter.case):
         abort(404, message="当事人事项不存在")
     return matter
 

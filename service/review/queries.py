@@ -17,13 +17,18 @@ from service.procedure import actions_for
 from service.procedure.deadlines import deadline_query, deadline_view
 
 
-def _base() -> Select:
-    return select(Case, Site.code).join(Site, Site.id == Case.site_id)
+def _base(viewer: User | None = None) -> Select:
+    """Cases with their site's code, within `viewer`'s jurisdiction (service/review/jurisdiction.py)."""
+    from service.review.jurisdiction import site_clause
+
+    stmt = select(Case, Site.code).join(Site, Site.id == Case.site_id)
+    clause = site_clause(viewer)
+    return stmt if clause is None else stmt.where(clause)
 
 
-def case_query(args: dict, user_id: int | None = None) -> Select:
+def case_query(args: dict, user_id: int | None = None, viewer: User | None = None) -> Select:
     """The review queue order: 百吨王 first, then by the over-limit rate, then oldest."""
-    stmt = _base()
+    stmt = _base(viewer)
     if args.get("status"):
         stmt = stmt.where(Case.status == args["status"])
     if args.get("site_code"):
@@ -55,9 +60,9 @@ def plate_fragment(text: str) -> str:
     return normalise_plate(text.replace("-", "")) or ""
 
 
-def deadline_list() -> Select:
+def deadline_list(viewer: User | None = None) -> Select:
     """Open cases with a running deadline overdue or due within 3 days, most urgent first."""
-    return deadline_query(_base())
+    return deadline_query(_base(viewer))
 
 
 def case_view(case: Case, site_code: str) -> dict:
@@ -263,12 +268,12 @@ def _proposal_before_review(case: Case) -> dict | None:
         return None
 
 
-def earlier_cases(case: Case, limit: int = 20) -> list[dict]:
+def earlier_cases(case: Case, limit: int = 20, viewer: User | None = None) -> list[dict]:
     """The same plate's other cases, newest first (the case page lists them)."""
     if not case.plate:
         return []
     rows = db.session.execute(
-        _base().where(Case.plate == case.plate, Case.id != case.id).order_by(Case.captured_at.desc()).limit(limit)
+        _base(viewer).where(Case.plate == case.plate, Case.id != case.id).order_by(Case.captured_at.desc()).limit(limit)
     ).all()
     return [case_view(c, code) for c, code in rows]
 
@@ -281,6 +286,7 @@ def statements_to_review(user_id: int) -> list[dict]:
     """Statements (陈述申辩) awaiting review (复核, 行政处罚法 第四十五条) on the cases this officer
     was assigned, reviewed or gave notice on: how the assigned officer is told of them."""
     from models import CaseStatement
+    from service.review.jurisdiction import case_clause
 
     mine = or_(
         Case.assigned_to_id == user_id,
@@ -292,6 +298,7 @@ def statements_to_review(user_id: int) -> list[dict]:
         .join(PartyMatter, PartyMatter.id == CaseStatement.matter_id)
         .join(Case, Case.id == CaseStatement.case_id)
         .where(CaseStatement.kind == "statement", CaseStatement.reviewed_at.is_(None), mine)
+        .where(*[c for c in (case_clause(db.session.get(User, user_id)),) if c is not None])
         .order_by(CaseStatement.submitted_at)
         .limit(200)
     ).all()

@@ -82,11 +82,14 @@ def actor() -> User:
 
 
 def load_case(case_id: int, lock: bool = False) -> Case:
+    """The case, if the caller's jurisdiction covers it (another agency's case is not found)."""
+    from service.review.jurisdiction import may_see
+
     stmt = select(Case).where(Case.id == case_id)
     if lock:
         stmt = stmt.with_for_update()  # two concurrent edits: the second waits, then sees the new version
     case = db.session.scalar(stmt)
-    if case is None:
+    if case is None or not may_see(actor(), case):
         abort(404, message="案件不存在")
     return case
 
@@ -148,7 +151,7 @@ class Cases(MethodView):
     @blp.paginate(SQLCursorPage)
     def get(self, args):
         """The review queue: 百吨王 first, then by over-limit %."""
-        return case_query(args, user_id=current_principal().user_id)
+        return case_query(args, user_id=current_principal().user_id, viewer=actor())
 
 
 @blp.route("/cases/deadlines")
@@ -157,7 +160,7 @@ class CaseDeadlines(MethodView):
     @blp.paginate(SQLCursorPage)
     def get(self):
         """Open cases with a deadline that is overdue or due within 3 days, most urgent first."""
-        return deadline_list()
+        return deadline_list(actor())
 
 
 @blp.route("/cases/<int:case_id>")
