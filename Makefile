@@ -41,6 +41,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.trace --backend both
 	$(PY) -m bench.police_package
 	$(PY) -m bench.drain --backend both
+	$(PY) -m bench.stats --backend both
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check service models workers tests bench

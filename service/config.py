@@ -115,6 +115,9 @@ class Config:
     REWEIGH_WINDOW_HOURS: int = 24
     # Every 百吨王 is put on the watch list for this long (a local policy; UNCONFIRMED).
     BAIDUNWANG_WATCH_DAYS: int = 180
+    # A site not heard from (no reading, no heartbeat) this long raises an alert to the
+    # administrator (service/stats/availability.py). A choice of the deployment, not law.
+    SITE_SILENCE_HOURS: float = 6.0
     # One import job handles this many rows, commits them with the progress, then queues
     # its continuation: follow-up work (布控 alerts) queued meanwhile runs in between.
     IMPORT_CHUNK_ROWS: int = 1000
@@ -177,6 +180,7 @@ class Config:
         cfg.WORKER_QUEUES = os.environ.get("WORKER_QUEUES", "")
         cfg.REWEIGH_WINDOW_HOURS = _env_int("REWEIGH_WINDOW_HOURS", cfg.REWEIGH_WINDOW_HOURS)
         cfg.BAIDUNWANG_WATCH_DAYS = _env_int("BAIDUNWANG_WATCH_DAYS", cfg.BAIDUNWANG_WATCH_DAYS)
+        cfg.SITE_SILENCE_HOURS = _env_float("SITE_SILENCE_HOURS", cfg.SITE_SILENCE_HOURS)
         cfg.RULE_SETTINGS_FILE = os.environ.get("RULE_SETTINGS_FILE", "")
         if cfg.RULE_SETTINGS_FILE:
             cfg.RULE_SETTINGS = load_rule_settings(cfg.RULE_SETTINGS_FILE)

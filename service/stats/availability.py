@@ -27,7 +27,7 @@ DEFAULT_SILENCE_HOURS = 6.0  # a choice of this service, not law: set SITE_SILEN
 
 
 def silence_hours() -> float:
-    return float(current_app.config.get("SITE_SILENCE_HOURS", DEFAULT_SILENCE_HOURS))
+    return float(current_app.config.get("SITE_SILENCE_HOURS") or DEFAULT_SILENCE_HOURS)
 
 
 def heard(session: Session, last: dict[int, datetime]) -> None:

@@ -29,7 +29,7 @@ from service.stats.reports import (
     request_report,
     view,
 )
-from service.stats.schemas import DeterrenceSchema
+from service.stats.schemas import EARLIEST, LATEST, DeterrenceSchema
 from service.stats.workbook import tables
 
 bp = Blueprint("stats_console", __name__, template_folder="templates")
@@ -55,6 +55,9 @@ def _period() -> tuple[date, date, list[str]]:
             end = date.fromisoformat(request.args["to"])
     except ValueError:
         problems.append("日期格式应为 YYYY-MM-DD，已显示近 30 天")
+        start, end = default_period(clock.today())
+    if not (EARLIEST <= start <= LATEST and EARLIEST <= end <= LATEST):
+        problems.append("日期须在 2000-01-01 至 2099-12-31 之间，已显示近 30 天")
         start, end = default_period(clock.today())
     if start > end:
         problems.append("起始日期晚于截止日期，已对调")
@@ -148,6 +151,8 @@ def deterrence_page():
     if request.args.get("pivot"):
         try:
             pivot = date.fromisoformat(request.args["pivot"])
+            if not EARLIEST <= pivot <= LATEST:
+                raise ValueError(pivot)
         except ValueError:
             problems.append("对比日期格式应为 YYYY-MM-DD，已用默认日期")
     # Dumped by the API's schema: the page's charts read the same ISO dates the API gives.

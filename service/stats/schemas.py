@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from service.stats.definitions import FIGURES
 from service.stats.queries import GROUPS
 
 MAX_DAYS = 3660  # ten years: one request, one answer
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)  # the dates figures can be asked for
+IN_RANGE = validate.Range(min=EARLIEST, max=LATEST, error="须在 2000-01-01 至 2099-12-31 之间")
 
 
 class SummaryArgsSchema(Schema):
     class Meta:
         ordered = True
 
-    from_ = fields.Date(required=True, data_key="from", metadata={"description": "起始日期（北京时间，含当日）"})
-    to = fields.Date(required=True, metadata={"description": "截止日期（北京时间，含当日）"})
+    from_ = fields.Date(
+        required=True, data_key="from", validate=IN_RANGE, metadata={"description": "起始日期（北京时间，含当日）"}
+    )
+    to = fields.Date(required=True, validate=IN_RANGE, metadata={"description": "截止日期（北京时间，含当日）"})
     site = fields.String(validate=validate.Length(min=1, max=32), metadata={"description": "点位编码"})
     region = fields.String(
         validate=validate.Regexp(r"^\d{2,12}$", error="须为行政区划代码（数字）"),
@@ -77,7 +83,7 @@ class ReportCreateSchema(Schema):
 
     month = fields.String(
         required=True,
-        validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="须为 YYYY-MM"),
+        validate=validate.Regexp(r"^20\d{2}-(0[1-9]|1[0-2])$", error="须为 YYYY-MM（2000 年至 2099 年）"),
         metadata={"description": "月份，如 2026-10"},
     )
     region = fields.String(
@@ -130,7 +136,7 @@ class SiteAlertSchema(Schema):
 
 class DeterrenceArgsSchema(Schema):
     site = fields.String(required=True, validate=validate.Length(min=1, max=32), metadata={"description": "点位编码"})
-    pivot = fields.Date(metadata={"description": "对比日期（如专项行动开始日）；默认上线后第 15 天"})
+    pivot = fields.Date(validate=IN_RANGE, metadata={"description": "对比日期（如专项行动开始日）；默认上线后第 15 天"})
     km = fields.Float(
         load_default=50.0, validate=validate.Range(min=1, max=500), metadata={"description": "周边点位半径（公里）"}
     )
