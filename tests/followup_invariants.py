@@ -7,8 +7,10 @@ in, the result must equal what one careful pass over the readings gives.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select
 
 from models import Alert, Case, OutboxEvent, Reading, SiteDailyStats, WatchEntry
 from service.clock import local_date
@@ -66,20 +68,32 @@ def _prior_counts() -> list[str]:
 
 
 def _watch_entries() -> list[str]:
-    giants = set(
-        db.session.scalars(
-            select(Reading.plate).where(Reading.baidunwang.is_(True), Reading.plate_valid.is_(True)).distinct()
-        )
+    """Each 百吨王 plate is watched, once, until BAIDUNWANG_WATCH_DAYS after its last 百吨王: by an
+    entry of its own or, if the plate was watched already, by that entry, extended (one plate,
+    one watch: add_watch)."""
+    days = timedelta(days=current_app.config["BAIDUNWANG_WATCH_DAYS"])
+    giants = dict(
+        db.session.execute(
+            select(Reading.plate, func.max(Reading.captured_at))
+            .where(Reading.baidunwang.is_(True), Reading.plate_valid.is_(True))
+            .group_by(Reading.plate)
+        ).all()
     )
-    entries = Counter(db.session.scalars(select(WatchEntry.plate).where(WatchEntry.source == "baidunwang")))
+    entries = db.session.execute(
+        select(WatchEntry.plate, WatchEntry.source, WatchEntry.ends_at).where(WatchEntry.ended_at.is_(None))
+    ).all()
+    watched = Counter(plate for plate, _, _ in entries)
+    automatic = {plate for plate, source, _ in entries if source == "baidunwang"}
+    short = {plate for plate, _, ends_at in entries if plate in giants and ends_at < giants[plate] + days}
     problems = []
-    if set(entries) != giants:
+    if set(giants) - set(watched) or automatic - set(giants) or short:
         problems.append(
-            f"百吨王 plates not watched: {giants - set(entries)}; watched without one: {set(entries) - giants}"
+            f"百吨王 plates not watched: {set(giants) - set(watched)}; watched without one: "
+            f"{automatic - set(giants)}; watched too briefly: {short}"
         )
-    twice = {p: n for p, n in entries.items() if n != 1}
+    twice = {p: n for p, n in watched.items() if n != 1}
     if twice:
-        problems.append(f"百吨王 plates watched more than once: {twice}")
+        problems.append(f"plates watched more than once: {twice}")
     return problems
 
 
