@@ -399,6 +399,10 @@ def matter_document_pdf(matter_id: int, kind: str):
 def evidence_file(evidence_id: int, variant: str):
     from service.evidence.serving import send_evidence
 
+    row = db.session.get(EvidenceImage, evidence_id)
+    case = db.session.scalar(select(Case).where(Case.reading_id == row.reading_id)) if row and row.reading_id else None
+    if case is not None:
+        _visible(case)  # another agency's evidence is not found either
     return send_evidence(evidence_id, variant)
 
 

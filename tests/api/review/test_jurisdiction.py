@@ -94,3 +94,23 @@ def test_the_console_and_its_exports_keep_to_the_jurisdiction(app, client, world
     assert "JL-SP" in queue and "JL-CC" not in queue
     sheet = load_workbook(BytesIO(client.get("/cases?status=&format=xlsx").data)).active
     assert [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["JL-SP"]
+
+
+def test_another_agencys_evidence_is_not_served(app, client, world):
+    from tests.console.test_console import _csrf
+    from tests.evidence_kit import give_evidence
+
+    cases, _ = world
+    give_evidence(app, cases["CC"])
+    with app.app_context():
+        from models import Case, EvidenceImage
+        from service.extensions import db
+
+        reading_id = db.session.get(Case, cases["CC"]).reading_id
+        image = db.session.query(EvidenceImage).filter_by(reading_id=reading_id).first().id
+    page = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"username": "officer-sp", "password": PASSWORD, "csrf_token": _csrf(page)})
+    assert client.get(f"/evidence/{image}/thumb").status_code == 404
+    page = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"username": "officer-cc", "password": PASSWORD, "csrf_token": _csrf(page)})
+    assert client.get(f"/evidence/{image}/thumb").status_code == 200
