@@ -91,6 +91,24 @@ def user_create():
         request.form.get("role", ""),
         request.form.get("password", ""),
         display_name=_field("display_name", "姓名"),
+        region_code=_field("region_code", "所属机构（行政区划代码）", max_length=16),
+        certificate_number=_field("certificate_number", "执法证号", max_length=32),
+        **_actor(),
+    )
+    db.session.commit()
+    flash("已保存", "ok")
+    return redirect(url_for("admin_console.users"))
+
+
+@bp.post("/admin/users/<int:user_id>/profile")
+@login_required("admin")
+def user_profile(user_id: int):
+    """执法证号 and agency of a user."""
+    check_csrf()
+    ops.set_profile(
+        _user_or_404(user_id),
+        _field("certificate_number", "执法证号", max_length=32),
+        _field("region_code", "所属机构（行政区划代码）", max_length=16),
         **_actor(),
     )
     db.session.commit()

@@ -156,6 +156,7 @@ def create_user(
     display_name: str | None = None,
     region_code: str | None = None,
     *,
+    certificate_number: str | None = None,
     actor: str = "cli",
     actor_user_id: int | None = None,
 ) -> User:
@@ -166,7 +167,14 @@ def create_user(
     _check_region(region_code)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise AdminError(f"用户名 {username} 已存在")
-    user = User(username=username, role=role, display_name=display_name, region_code=region_code, active=True)
+    user = User(
+        username=username,
+        role=role,
+        display_name=display_name,
+        region_code=region_code,
+        certificate_number=(certificate_number or "").strip() or None,
+        active=True,
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -194,6 +202,34 @@ def set_active(user: User, active: bool, *, actor: str = "cli", actor_user_id: i
         actor_user_id=actor_user_id,
         from_state="inactive" if active else "active",
         to_state="active" if active else "inactive",
+    )
+
+
+def set_profile(
+    user: User,
+    certificate_number: str | None,
+    region_code: str | None,
+    *,
+    actor: str = "cli",
+    actor_user_id: int | None = None,
+) -> None:
+    """The user's enforcement certificate number (执法证号, printed on notices and decisions,
+    行政处罚法 第四十二条) and agency (the region code their jurisdiction follows), audited."""
+    region_code = (region_code or "").strip() or None
+    _check_region(region_code)
+    number = (certificate_number or "").strip() or None
+    if number and len(number) > 32:
+        raise AdminError("执法证号最多 32 位", 422, {"certificate_number": ["过长"]})
+    before = {"certificate_number": user.certificate_number, "region_code": user.region_code}
+    user.certificate_number, user.region_code = number, region_code
+    after = {"certificate_number": number, "region_code": region_code}
+    audit.record(
+        "user.profile",
+        "user",
+        user.username,
+        actor=actor,
+        actor_user_id=actor_user_id,
+        data={"before": before, "after": after},
     )
 
 

@@ -252,3 +252,29 @@ def test_an_officer_may_not_open_the_administration_pages(client, app, path):
 def test_strangers_are_sent_to_the_login_page(client):
     res = client.get("/admin/users")
     assert res.status_code == 302 and "/login" in res.headers["Location"]
+
+
+def test_an_officer_gets_an_agency_and_a_certificate_number(client, app, admin):
+    """执法证号 (printed on notices and decisions, 行政处罚法 第四十二条) and the agency a user's
+    jurisdiction follows: set when the user is created, changed later, audited."""
+    from models import AuditEvent
+
+    page = client.get("/admin/users").get_data(as_text=True)
+    form = {
+        "csrf_token": _csrf(page), "username": "wangfa", "display_name": "王法", "role": "officer",
+        "password": "new-officer-9", "region_code": "220100", "certificate_number": "吉交执22010099",
+    }  # fmt: skip
+    client.post("/admin/users", data=form)
+    page = client.get("/admin/users").get_data(as_text=True)
+    row = re.search(r'<tr id="user-\d+">\s*<td>wangfa</td>.*?</tr>', page, re.S).group(0)
+    assert "220100" in row and "吉交执22010099" in row
+    uid = user_id(app, "wangfa")
+    edit = {"csrf_token": _csrf(page), "region_code": "220104", "certificate_number": "吉交执22010100"}
+    assert client.post(f"/admin/users/{uid}/profile", data=edit).status_code == 302
+    bad = client.post(f"/admin/users/{uid}/profile", data={**edit, "region_code": "22AB"}, follow_redirects=True)
+    assert "行政区划代码无效" in bad.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.get(User, uid)
+        assert (user.region_code, user.certificate_number) == ("220104", "吉交执22010100")
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.profile")).one()
+        assert event.data["before"]["certificate_number"] == "吉交执22010099"
