@@ -72,7 +72,10 @@ def run_report(report_id: int) -> StatsReport | None:
         db.session.commit()
 
     try:
+        from service.stats.standing import standing
+
         data = tables(report.month, visible_sites(None, region=report.region_code))
+        data["standing"] = standing()
         content = build(data, region_label(report.region_code), progress)
         relative = Path("reports") / f"月报-{report.month:%Y-%m}-{report.region_code or '全部'}-{report.id}.xlsx"
         target = Path(current_app.config["EVIDENCE_DIR"]) / relative

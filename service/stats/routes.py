@@ -37,6 +37,7 @@ from service.stats.schemas import (
     ReportCreateSchema,
     ReportSchema,
     SiteAlertSchema,
+    StandingSchema,
     SummaryArgsSchema,
     SummarySchema,
 )
@@ -225,3 +226,13 @@ class SiteDeterrence(MethodView):
         if site is None:
             raise DomainError(f"没有可查看的点位 {args['site']}", 404, {"site": ["不存在或不在本辖区"]})
         return deterrence(site, visible, args.get("pivot"), args["km"])
+
+
+@blp.route("/stats/standing")
+class StatsStanding(MethodView):
+    @blp.response(200, StandingSchema)
+    def get(self):
+        """How things stand today: enterprises over R-ENT-10's 10 % and their share, blacklist entries."""
+        from service.stats.standing import standing
+
+        return standing()

@@ -181,3 +181,15 @@ class DeterrenceSchema(Schema):
     before = fields.Nested(DeterrencePeriodSchema, allow_none=True)
     after = fields.Nested(DeterrencePeriodSchema, allow_none=True)
     nearby = fields.List(fields.Nested(DeterrenceNearbySchema))
+
+
+class StandingSchema(Schema):
+    enterprises_over_10pct = fields.Integer(
+        metadata={"description": "超限车辆超过本企业车辆总数 10% 的运输企业数（R-ENT-10）"}
+    )
+    transport_enterprises = fields.Integer(metadata={"description": "登记的运输企业数"})
+    enterprises_over_10pct_share_pct = fields.Float(allow_none=True, metadata={"description": "一超四罚企业占比 %"})
+    blacklist_entries = fields.Integer(metadata={"description": "今日在列的失信名单条目"})
+    blacklist_vehicles = fields.Integer()
+    blacklist_drivers = fields.Integer()
+    blacklist_enterprises = fields.Integer()

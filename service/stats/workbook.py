@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from service.stats.dashboard import AXLES, BANDS, TABLE, column
-from service.stats.definitions import FIGURES
+from service.stats.definitions import BY_KEY, FIGURES
 from service.stats.queries import SiteRef, grouped, summary
 
 SUMMARY_KEYS = (
@@ -68,7 +68,13 @@ def build(data: dict, region_label: str, progress: Callable[[int], None] = lambd
     title = f"{data['start']:%Y年%m月} 治超统计月报（{region_label}）"
     ws = wb.active
     ws.title = "汇总"
-    _table(ws, title, ["指标", "单位", "本月"], [[f["label"], f["unit"], f["value"]] for f in data["summary"]])
+    rows = [[f["label"], f["unit"], f["value"]] for f in data["summary"]]
+    standing = data.get("standing") or {}
+    for key in ("enterprises_over_10pct", "enterprises_over_10pct_share_pct", "blacklist_entries"):
+        if key in standing:
+            f = BY_KEY[key]
+            rows.append([f"{f.label}（生成时）", f.unit, standing[key]])
+    _table(ws, title, ["指标", "单位", "本月"], rows)
     progress(20)
     cols = data["columns"]
     heads = ["点位编码", "点位名称", "行政区划"] + [f"{c['label']}（{c['unit']}）" for c in cols]

@@ -101,3 +101,14 @@ def test_the_printable_page_has_the_same_tables(app, client, october):
     assert "2026年10月治超统计月报" in html and "合计" in html and "口径说明" in html
     page = client.get("/stats/reports").get_data(as_text=True)
     assert "生成月报（Excel）" in page
+
+
+def test_how_things_stand_today_is_in_the_api_and_the_report(client, login, traveller):
+    from tests.api.test_registry import USCC
+    from tests.api.test_registry_edit import post
+
+    admin = login("admin", username="yb-admin")
+    post(client, admin, "enterprises", {"uscc": USCC, "name": "长春顺达运输有限公司", "kind": "transport"})
+    got = client.get("/api/v1/stats/standing", headers=admin).get_json()
+    assert got["transport_enterprises"] == 1 and got["enterprises_over_10pct"] == 0
+    assert got["enterprises_over_10pct_share_pct"] == 0.0 and got["blacklist_entries"] == 0
