@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for kind in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
         base = Path(tempfile.mkdtemp(prefix=f"bench-trace-{kind}-"))
-        need = args.rows * 720 + args.loadings * 400 + 2 * 1024**3  # ~700 B a reading with its indexes, a margin
+        need = args.rows * 600 + args.loadings * 350 + 2 * 1024**3  # 5.5 GB at 10M readings (README), a 2 GB margin
         free = shutil.disk_usage(base).free
         if free < need:  # the disk is shared: never fill it for a benchmark
             print(f"  {kind}: skipped — {free / 1024**3:.1f} GB free, {need / 1024**3:.1f} GB needed", flush=True)
