@@ -213,3 +213,8 @@ def token_revoke(code: str, token_id: int):
     db.session.commit()
     flash("已保存", "ok")
     return redirect(url_for("admin_console.site", code=site.code))
+
+
+from service.admin import status as _status  # noqa: E402
+
+_status.register(bp)  # 系统状态: rule settings in force, the outbox and the job queues

@@ -278,3 +278,14 @@ def test_an_officer_gets_an_agency_and_a_certificate_number(client, app, admin):
         assert (user.region_code, user.certificate_number) == ("220104", "吉交执22010100")
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.profile")).one()
         assert event.data["before"]["certificate_number"] == "吉交执22010099"
+
+
+def test_the_status_page_shows_settings_outbox_and_queues(client, app, admin, make_site):
+    """系统状态: the rule settings in force, the follow-up work waiting and the job queues."""
+    _, device = make_site()
+    client.post("/api/v1/readings", headers=device, json={"readings": [reading(gross_weight_kg=60000)]})
+    page = client.get("/admin/status").get_data(as_text=True)
+    assert "<code>fine_rounding</code></td><td>floor</td>" in page
+    assert "<code>permit_deemed_from</code></td><td>2021-08-31</td>" in page
+    assert re.search(r"<td>readings\.ingested</td><td class=\"n\">1</td>", page)
+    assert "证据图像（evidence）" in page and "需处理" not in page
