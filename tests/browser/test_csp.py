@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import reading
+from tests.evidence_kit import give_evidence
 
 
 def test_console_pages_run_their_scripts_and_break_no_policy(app, page, client, make_site, login):
@@ -17,6 +18,7 @@ def test_console_pages_run_their_scripts_and_break_no_policy(app, page, client, 
     items = [reading(gross_weight_kg=56000), reading(record_id="R-2", plate="吉B54321", gross_weight_kg=58000)]
     res = client.post("/api/v1/readings", headers=device, json={"readings": items})
     case_id, pending = (r["case_id"] for r in res.get_json()["results"])
+    give_evidence(app, case_id)  # a notice needs the evidence set
     officer = Officer(client, login("officer"))
     officer.step(case_id, "confirm", {"checklist": CHECKLIST})
     officer.step(case_id, "notice")

@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import reading
 from tests.console.test_admin_console import console_sign_in
+from tests.evidence_kit import give_evidence
 
 PAGES = ["/", "/cases", "/cases/{case}", "/cases/{case}/documents/notice", "/registry", "/hotspots", "/admin/users"]
 
@@ -22,6 +23,7 @@ def case_id(client, make_site, login):
     _, device = make_site()
     res = client.post("/api/v1/readings", headers=device, json={"readings": [reading(gross_weight_kg=56000)]})
     case = res.get_json()["results"][0]["case_id"]
+    give_evidence(client.application, case)  # a notice needs the evidence set
     officer = Officer(client, login("officer"))
     officer.step(case, "confirm", {"checklist": CHECKLIST})
     officer.step(case, "notice")

@@ -129,10 +129,12 @@ def party_code(client, make_site, login) -> str:
     """The code printed on a notice for 吉A12345."""
     from tests.api.review.test_procedure import CHECKLIST, Officer
     from tests.conftest import reading
+    from tests.evidence_kit import give_evidence
 
     _, device = make_site()
     res = client.post("/api/v1/readings", headers=device, json={"readings": [reading(gross_weight_kg=56000)]})
     case_id = res.get_json()["results"][0]["case_id"]
+    give_evidence(client.application, case_id)  # a notice needs the evidence set
     officer = Officer(client, login("officer"))
     officer.step(case_id, "confirm", {"checklist": CHECKLIST})
     return officer.step(case_id, "notice").get_json()["party_code"]
