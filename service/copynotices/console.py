@@ -24,14 +24,14 @@ def _status() -> str | None:
 @login_required(*VIEWERS)
 def copy_notices():
     status = _status()
-    rows = [notice_view(n) for n in db.session.scalars(notice_query(status).limit(500))]
+    rows = [notice_view(n) for n in db.session.scalars(notice_query(status, current_user()).limit(500))]
     return render_template("copynotices/list.html", rows=rows, status=status)
 
 
 @bp.get("/copy-notices/export.xlsx")
 @login_required(*VIEWERS)
 def export():
-    rows = [notice_view(n) for n in db.session.scalars(notice_query(_status()))]
+    rows = [notice_view(n) for n in db.session.scalars(notice_query(_status(), current_user()))]
     headers = {"Content-Disposition": 'attachment; filename="copy-notices.xlsx"'}
     return Response(exports.workbook(rows), mimetype=exports.XLSX, headers=headers)
 

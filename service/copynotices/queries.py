@@ -34,9 +34,17 @@ COLUMNS = (
 )
 
 
-def notice_query(status: str | None = None) -> Select:
-    """Copy notices, the most urgent first; `overdue` is due and past its date (Beijing dates)."""
+def notice_query(status: str | None = None, viewer=None) -> Select:
+    """Copy notices, the most urgent first; `overdue` is due and past its date (Beijing dates).
+    Within `viewer`'s jurisdiction (service/review/jurisdiction.py)."""
+    from service.review.jurisdiction import case_clause
+
     stmt = select(CopyNotice)
+    clause = case_clause(viewer)
+    if clause is not None:
+        from models import Case
+
+        stmt = stmt.where(CopyNotice.case_id.in_(select(Case.id).where(clause)))
     if status in ("due", "overdue"):
         stmt = stmt.where(CopyNotice.status == "due")
         if status == "overdue":

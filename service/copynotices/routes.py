@@ -73,7 +73,11 @@ class CopyNotices(MethodView):
     @blp.response(200, CopyNoticeSchema(many=True))
     def get(self, args):
         """Copy notices, the most urgent first (filter: due, overdue, sent)."""
-        return [notice_view(n) for n in db.session.scalars(notice_query(args.get("status")).limit(1000))]
+        return [notice_view(n) for n in db.session.scalars(notice_query(args.get("status"), _viewer()).limit(1000))]
+
+
+def _viewer() -> User | None:
+    return db.session.get(User, current_principal().user_id) if current_principal().user_id else None
 
 
 @blp.route("/copy-notices/export.xlsx")
@@ -81,7 +85,7 @@ class CopyNotices(MethodView):
 @blp.doc(responses={"200": {"description": "工作簿", "content": {XLSX: {}}}})
 def copy_notices_workbook(args):
     """The listed copy notices as a workbook (xlsx, Chinese headers, real dates and numbers)."""
-    rows = [notice_view(n) for n in db.session.scalars(notice_query(args.get("status")))]
+    rows = [notice_view(n) for n in db.session.scalars(notice_query(args.get("status"), _viewer()))]
     headers = {"Content-Disposition": 'attachment; filename="copy-notices.xlsx"'}
     return Response(exports.workbook(rows), mimetype=XLSX, headers=headers)
 

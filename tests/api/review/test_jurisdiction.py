@@ -114,3 +114,22 @@ def test_another_agencys_evidence_is_not_served(app, client, world):
     page = client.get("/login").get_data(as_text=True)
     client.post("/login", data={"username": "officer-cc", "password": PASSWORD, "csrf_token": _csrf(page)})
     assert client.get(f"/evidence/{image}/thumb").status_code == 200
+
+
+def test_copy_notices_keep_to_the_jurisdiction(app, client, world):
+    from datetime import UTC, datetime
+
+    from models import Case
+    from service.copynotices.operations import open_for
+    from service.extensions import db
+
+    cases, heads = world
+    with app.app_context():
+        for key in ("CC", "SP"):
+            case = db.session.get(Case, cases[key])
+            case.status, case.closed_at = "closed", datetime.now(UTC)
+            open_for(case)
+        db.session.commit()
+    seen = lambda user: {n["case_id"] for n in client.get("/api/v1/copy-notices", headers=heads[user]).get_json()}  # noqa: E731
+    assert seen("officer-sp") == {cases["SP"]}
+    assert seen("boss-all") == {cases["CC"], cases["SP"]}
