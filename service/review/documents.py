@@ -88,6 +88,10 @@ def facts_text(case: Case) -> str:
     """违法事实: the act and the figures of the weighing the case stands on, the excess and the
     rate both after the measurement deduction — the same two figures the case page, the queue,
     the party page and the watermark state."""
+    if case.loading_id is not None:  # a source case: the enterprise's own exit weighing
+        from service.sources.documents import loading_facts_text
+
+        return loading_facts_text(case)
     reading = db.session.get(Reading, case.weighing_reading_id)
     site = db.session.get(Site, reading.site_id)
     when = reading.captured_at.astimezone(CST)

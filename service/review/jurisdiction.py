@@ -38,6 +38,18 @@ def site_clause(user: User | None) -> ColumnElement | None:
     return Site.region_code.startswith(prefix, autoescape=True)  # a supervisor: theirs and below
 
 
+def region_covers(user: User | None, region_code: str | None) -> bool:
+    """`site_clause` for one region code (a source enterprise's): an officer their agency's area,
+    a supervisor theirs and below, a provincial or unscoped user all. An enterprise without a
+    region is no scoped user's."""
+    if user is None or user.role not in SCOPED_ROLES or not user.region_code:
+        return True
+    code, prefix = (region_code or "").strip(), region_prefix(user.region_code)
+    if user.role == "officer" and len(prefix) > 2:
+        return code == user.region_code
+    return bool(code) and code.startswith(prefix)
+
+
 def case_clause(user: User | None) -> ColumnElement | None:
     """The same condition on `Case`, for queries that do not join the site."""
     clause = site_clause(user)
@@ -52,4 +64,13 @@ def may_see(user: User | None, case: Case) -> bool:
         return True
     from service.extensions import db
 
+    if case.site_id is None and case.loading_id is not None:  # a source case: where the enterprise is
+        from models import Enterprise, Loading
+
+        region = db.session.scalar(
+            select(Enterprise.region_code)
+            .join(Loading, Loading.enterprise_id == Enterprise.id)
+            .where(Loading.id == case.loading_id)
+        )
+        return region_covers(user, region)
     return db.session.scalar(select(Site.id).where(Site.id == case.site_id, clause)) is not None

@@ -174,10 +174,11 @@ def source_case(case_id: int):
     matter with its basis, the steps this user may take (through the step table) and the timeline."""
     from service import audit
     from service.procedure import actions_for
+    from service.review.jurisdiction import may_see
 
     case = db.session.get(Case, case_id)
-    if case is None or case.loading_id is None:
-        abort(404)
+    if case is None or case.loading_id is None or not may_see(current_user(), case):
+        abort(404)  # another agency's source case is not found, as a roadside one
     loading = db.session.get(Loading, case.loading_id)
     actions = [a for a in actions_for(case, current_user()) if a["matter_id"] is not None]
     return render_template(

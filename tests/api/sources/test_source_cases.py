@@ -87,3 +87,27 @@ def test_officers_run_a_source_case_from_its_own_page(app, client, weighbridge):
     assert sent.status_code == 302
     after = client.get(f"/sources/source-cases/{case_id}", follow_redirects=True).get_data(as_text=True)
     assert "已移送" in after and "移送市局" in after
+
+
+def test_a_source_case_notice_states_the_exit_weighing_and_follows_the_enterprise_s_region(
+    app, client, weighbridge, login, band
+):
+    from models import Enterprise, User
+    from service.review.documents import facts_text
+    from service.review.jurisdiction import may_see
+
+    _, header = weighbridge()
+    case_id, matter_id = source_case(app, client, header)
+    with app.app_context():
+        db.session.query(Enterprise).update({"region_code": "220300"})
+        db.session.commit()
+        case = db.session.get(Case, case_id)
+        text = facts_text(case)
+        assert "四平市铁东区金石采石有限公司" in text and "出场地磅" in text and "62,000 千克" in text
+        assert "第四十一条第一款" in text
+        here = User(username="sp", role="officer", region_code="220300")
+        there = User(username="cc", role="officer", region_code="220100")
+        province = User(username="jl", role="supervisor", region_code="220000")
+        assert may_see(here, case) and not may_see(there, case) and may_see(province, case)
+    officer = login("officer")
+    assert step(client, officer, matter_id, "notice").status_code == 201
