@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
+from models.matter import PartyMatter
 
 
 def _count(**kw):
@@ -119,3 +120,8 @@ class SiteHeartbeat(Base):
 
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
     last_heard_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Source enterprises penalised in a period (a count of distinct enterprises, which daily sums
+# cannot give) are read from the few source-enterprise matters decided in it.
+Index("ix_party_matters_party_decided", PartyMatter.party, PartyMatter.decided_at)
