@@ -6,7 +6,9 @@ each test starts from empty tables and an empty Redis.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -14,6 +16,9 @@ from pathlib import Path
 import pytest
 
 _TMP = Path(tempfile.mkdtemp(prefix="zhichao-tests-"))
+# Removed when the run ends (after the PostgreSQL and Redis servers, whose exit handlers were
+# registered later and so run first): a run leaves no databases or images behind.
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 os.environ.setdefault("INSTANCE_DIR", str(_TMP / "instance"))
 
 from sqlalchemy import text  # noqa: E402
