@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from service.stats.definitions import BY_KEY, tooltip
-from service.stats.queries import SiteRef, grouped, summary
+from service.stats.queries import SiteRef, grouped, grouped_with_total
 from service.stats.targets import against_targets
 
 HEADLINE = (
@@ -38,9 +38,8 @@ def column(key: str) -> dict:
 
 def dashboard(start: date, end: date, sites: list[SiteRef]) -> dict:
     unit = trend_unit(start, end)
-    total = summary(start, end, sites)
+    by_site, total = grouped_with_total(start, end, sites, "site")
     trend = grouped(start, end, sites, unit)
-    by_site = grouped(start, end, sites, "site")
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),

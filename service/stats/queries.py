@@ -146,6 +146,11 @@ def figures(raw: dict, enterprises: set) -> dict:
 def grouped(start: date, end: date, sites: list[SiteRef], by: str) -> list[dict]:
     """Figures per group, in the group's order; groups without any site-day are left out,
     except sites (every visible site is listed)."""
+    return grouped_with_total(start, end, sites, by)[0]
+
+
+def grouped_with_total(start: date, end: date, sites: list[SiteRef], by: str) -> tuple[list[dict], dict]:
+    """The groups and the figures of all of them together (the same sums, added up here)."""
     site_ids = [s.id for s in sites]
     by_id = {s.id: s for s in sites}
     raw: dict[str, dict] = defaultdict(lambda: defaultdict(float))
@@ -176,9 +181,12 @@ def grouped(start: date, end: date, sites: list[SiteRef], by: str) -> list[dict]
             labels[s.code] = s.name
             raw[s.code]  # noqa: B018
     out = []
+    total: dict = defaultdict(float)
     for g in sorted(raw):
         out.append({"key": g, "label": labels.get(g, group_label(g, by)), **figures(raw[g], enterprises[g])})
-    return out
+        for name, value in raw[g].items():
+            total[name] += value
+    return out, figures(total, set().union(*enterprises.values()))
 
 
 def group_label(key: str, by: str) -> str:
