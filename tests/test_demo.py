@@ -202,3 +202,27 @@ def test_demo_police_find_referrals_waiting_a_package_acknowledged_and_an_outcom
     token = client.post("/api/v1/auth/token", json={"username": "police", "password": "demo-police-2026"})
     seen = client.get("/api/v1/referrals", headers={"Authorization": f"Bearer {token.get_json()['access_token']}"})
     assert {r["status"] for r in seen.get_json()} >= {"queued", "closed"}
+
+
+def test_demo_has_a_new_point_whose_over_limit_rate_drops(app):
+    """The dashboard's 威慑效果 has something to show: CC-WIM-02 went live during the period, and
+    its over-limit rate fell after its first days (the figures from the daily rollups)."""
+    from datetime import timedelta
+
+    from service.stats.deterrence import deterrence, went_live
+    from service.stats.queries import summary, visible_sites
+
+    with app.app_context():
+        load_demo(days=14)
+        sites = visible_sites(None)
+        (new,) = [s for s in sites if s.code == "CC-WIM-02"]
+        first = went_live(new.id)
+        others = min(went_live(s.id) for s in sites if s.code != "CC-WIM-02")
+        assert first > others + timedelta(days=3)  # live during the period, not from its start
+        early = summary(first, first + timedelta(days=2), [new])
+        late = summary(first + timedelta(days=6), first + timedelta(days=8), [new])
+        assert early["checked"] > 500 and late["checked"] > 500
+        assert early["overlimit_rate_pct"] > 1.5 * late["overlimit_rate_pct"]
+        view = deterrence(new, sites, first + timedelta(days=4))
+        assert view["before"]["overlimit_rate_pct"] > view["after"]["overlimit_rate_pct"]
+        assert [n["site_code"] for n in view["nearby"]] == ["CC-TOL-01", "CC-WIM-01"]

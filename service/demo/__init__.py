@@ -153,6 +153,9 @@ def _load_readings(now: datetime, days: int) -> Tally:
     tally.closed_case, enterprise_id = _close_a_baidunwang(tally.decided_plate)
     tally.listed_enterprise = _list_an_enterprise(enterprise_id, tally.closed_case)
     tally.police_package = demo_referrals()  # a 百吨王 and a repeat offender wait for the police
+    from .stations import demo_station_actions
+
+    demo_station_actions()  # 卸载 / 驳载 / 劝返 at the stations and entrances
     db.session.commit()
     tally.sources = demo_sources(now, days)  # weighbridges, loadings, cases to trace
     return tally

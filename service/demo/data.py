@@ -41,6 +41,8 @@ class DemoSite:
     calibration_days: int | None
     dims_share: float  # share of records that carry outline dimensions
     plate_letter: str  # the local authority letter (吉A 长春, 吉B 吉林, 吉C 四平)
+    # A point that went live during the demo period, this share of the period in (None: all along).
+    live_after_share: float | None = None
 
 
 DEMO_SITES: tuple[DemoSite, ...] = (
@@ -52,6 +54,20 @@ DEMO_SITES: tuple[DemoSite, ...] = (
     DemoSite("JL-TOL-01", "G12珲乌高速 吉林西收费站 高速公路入口", "toll_entry", "220200", 400, None, None, 0.25, "B"),
     DemoSite("SP-WIM-01", "G303 四平 梨树 非现场执法点", "wim", "220300", 500, "5", 180, 0.0, "C"),
     DemoSite("SP-STA-01", "G102 四平 超限检测站", "static", "220300", 250, "0.5", 300, 0.5, "C"),
+    # A new non-site point: trucks overloaded as before when it went live, fewer once word got
+    # round (its over-limit rate falls over its first week: the dashboard's 威慑效果).
+    DemoSite(
+        "CC-WIM-02",
+        "G102 长春 合隆 非现场执法点（新建）",
+        "wim",
+        "220100",
+        400,
+        "5",
+        360,
+        0.0,
+        "A",
+        live_after_share=0.4,
+    ),
 )
 SITES_BY_CODE = {s.code: s for s in DEMO_SITES}
 

@@ -61,6 +61,7 @@ def oversize_vehicle() -> Vehicle:
 def generate(now: datetime, days: int) -> Iterator[tuple[datetime, dict]]:
     """Every record in time order, day by day (local dates), with deterministic ids."""
     rng = random.Random(SEED)
+    new_rng = random.Random(SEED + 1)  # the new points' own: the rest of the demo stays as it was
     pool = make_pool(rng)
     start = now - timedelta(days=days)
     giants = _giants(rng, _plan_baidunwang(rng, now, days), pool)
@@ -69,7 +70,7 @@ def generate(now: datetime, days: int) -> Iterator[tuple[datetime, dict]]:
     while day <= now.astimezone(CST).date():
         lo = max(start, datetime.combine(day, time(0), tzinfo=CST))
         hi = min(now, datetime.combine(day + timedelta(days=1), time(0), tzinfo=CST))
-        events = _background(rng, lo, hi) + _pool_passes(rng, pool, lo, hi)
+        events = _background(rng, lo, hi) + _pool_passes(rng, pool, lo, hi) + _new_points(new_rng, start, now, lo, hi)
         events += [e for e in giants if lo <= e[0] < hi]
         yield from _records(rng, day, sorted(events, key=lambda e: (e[0], e[1])))
         day += timedelta(days=1)
@@ -104,6 +105,8 @@ def _background(rng: random.Random, lo: datetime, hi: datetime) -> list:
     while hour < hi:
         factor = WEEKDAY[hour.weekday()] * HOURLY[hour.hour] / per_hour
         for site in DEMO_SITES:
+            if site.live_after_share is not None:
+                continue  # a new point's traffic has its own generator (`_new_points`)
             for _ in range(_poisson(rng, site.daily * factor)):
                 when = hour + timedelta(seconds=rng.randrange(3600))
                 vehicle = _random_vehicle(rng, site)
@@ -111,6 +114,35 @@ def _background(rng: random.Random, lo: datetime, hi: datetime) -> list:
                 if lo <= when < hi:
                     events.append((when, site.code, vehicle, gross))
         hour += timedelta(hours=1)
+    return events
+
+
+def _new_points(rng: random.Random, start: datetime, now: datetime, lo: datetime, hi: datetime) -> list:
+    """Traffic at the points that went live during the period: from their first day, with
+    four times the usual over-limit share at first, falling to the usual one over a week."""
+    events = []
+    per_hour = sum(HOURLY)
+    for site in DEMO_SITES:
+        if site.live_after_share is None:
+            continue
+        live = (
+            (start + (now - start) * site.live_after_share)
+            .astimezone(CST)
+            .replace(hour=0, minute=0, second=0, microsecond=0)
+        )
+        hour = max(lo, live).astimezone(CST).replace(minute=0, second=0, microsecond=0)
+        while hour < hi:
+            days_live = (hour - live).total_seconds() / 86400
+            deterred = 1 + 3 * max(0.0, 1 - days_live / 7)
+            factor = WEEKDAY[hour.weekday()] * HOURLY[hour.hour] / per_hour
+            for _ in range(_poisson(rng, site.daily * factor)):
+                when = hour + timedelta(seconds=rng.randrange(3600))
+                vehicle = _random_vehicle(rng, site)
+                share = OVER_SHARE[vehicle.axles] * OVER_BY_HOUR[hour.hour] * deterred
+                gross = _gross(rng, vehicle, when, share)
+                if lo <= when < hi:
+                    events.append((when, site.code, vehicle, gross))
+            hour += timedelta(hours=1)
     return events
 
 
