@@ -16,6 +16,15 @@ branch_labels = None
 depends_on = None
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+# The police matters already sent become referrals (their reason: the matter's basis, shown
+# when a referral has no reasons of its own); none of them has gone out in a package yet.
+BACKFILL = """
+INSERT INTO referrals (case_id, matter_id, origin, reasons, queued_at, queued_by_id)
+SELECT case_id, id, 'manual', '[]', referred_at, referred_by_id
+FROM party_matters
+WHERE authority = 'police' AND referred_at IS NOT NULL
+  AND id NOT IN (SELECT matter_id FROM referrals)
+"""
 
 
 def upgrade():
@@ -80,15 +89,7 @@ def upgrade():
     )
     with op.batch_alter_table("referral_export_items") as batch:
         batch.create_index(batch.f("ix_referral_export_items_referral_id"), ["referral_id"], unique=False)
-    # The police matters already sent become referrals (their reason: the matter's basis).
-    op.execute(
-        """
-        INSERT INTO referrals (case_id, matter_id, origin, reasons, queued_at, queued_by_id)
-        SELECT case_id, id, 'manual', '[]', referred_at, referred_by_id
-        FROM party_matters
-        WHERE authority = 'police' AND referred_at IS NOT NULL
-        """
-    )
+    op.execute(BACKFILL)
 
 
 def downgrade():
