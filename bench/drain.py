@@ -243,7 +243,7 @@ class Backend:
             self.stack.stop_gunicorn()
         run.rows, run.readings = self.backlog_rows, self.backlog_readings
         run.deadlocks = None if deadlocks_before is None else self._deadlocks() - deadlocks_before
-        run.deadlock_lines, run.timeouts = workers.log_counts()
+        run.deadlock_lines, run.timeouts, run.locked, run.locked_lines = workers.log_counts()
         with self._web().app_context():
             run.row_errors = db.session.scalar(
                 select(func.count()).select_from(OutboxEvent).where(OutboxEvent.last_error.is_not(None))

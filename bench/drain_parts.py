@@ -35,6 +35,8 @@ class Run:
     deadlocks: int | None = None
     deadlock_lines: int = 0
     timeouts: int = 0
+    locked: int = 0  # lock conflicts the workers met ("database is locked" on SQLite)
+    locked_lines: int = 0  # log lines they wrote about them
     failed_jobs: int = 0
     row_errors: int = 0
     problems: list[str] = field(default_factory=list)
@@ -107,12 +109,17 @@ class Workers:
         conn = redis_lib.Redis.from_url(redis_url)
         return FailedJobRegistry(queue=Queue("followup", connection=conn)).count
 
-    def log_counts(self) -> tuple[int, int]:
-        """(deadlocks, job time-outs) the workers logged."""
+    def log_counts(self) -> tuple[int, int, int, int]:
+        """(deadlocks, job time-outs, lock conflicts, log lines about lock conflicts) the
+        workers logged: a conflict is a line naming one, or a drain's count of them."""
         logs = "".join(self._log(i).read_text(errors="replace") for i in range(self.k))
+        lines = [ln for ln in logs.splitlines() if "database is locked" in ln or "lock conflict" in ln]
+        counted = [int(n) for n in re.findall(r"(\d+) batches met a lock conflict", logs)]
         return (
             len(re.findall(r"deadlock detected", logs)),
             len(re.findall(r"JobTimeoutException|exceeded maximum timeout", logs)),
+            len(lines) - len(counted) + sum(counted),
+            len(lines),
         )
 
     def stop(self) -> None:
@@ -232,6 +239,9 @@ def report(kind: str, b, runs: list[Run], probes: list[float], code: str, post_r
     for r in runs:
         cpu = ", ".join(f"{k} {v:.1f}" for k, v in r.cpu.items())
         print(f"  {r.workers} worker(s): {r.post_line()}   CPU s: {cpu}{busy_note(r.other_cores)}")
+        per_min = r.locked / r.seconds * 60 if r.seconds else float("nan")
+        print(f"{'':15}lock conflicts the workers met: {r.locked:,} ({per_min:,.0f}/min of drain), "
+              f"in {r.locked_lines:,} log lines")  # fmt: skip
         if r.lock_waits:
             print(f"{'':15}lock waits during the drain: {r.lock_waits}")
     print(f"CPU speed probe, start / end (lower = faster): {probes[0]:.1f} / {probes[-1]:.1f} ms")

@@ -17,13 +17,25 @@ handler over many rows at once:
 A batch that fails is rolled back, then its rows run one by one, each in its own short
 transaction; a row that fails for a reason of its own is recorded with its error and
 given up after MAX_ATTEMPTS. A lock conflict, a lost connection or the job's time limit
-is not the row's fault: the rows stay pending and no attempt is counted.
+is not the row's fault: the rows stay pending and no attempt is counted. Lock conflicts are
+counted and logged once per drain, not once per retry.
+
+SQLite admits one writer at a time and has no queue for it: a device's post waiting for the
+write lock polls for it (its busy handler sleeps 1, 2, 5, 10, 15, 20, 25 … ms between tries),
+and a drain that commits and writes again at once takes the lock back before the post's next
+try — posts waited up to 2 s while a backlog drained. So on SQLite a batch carries few readings
+(`OUTBOX_DRAIN_READINGS_SQLITE`: its write transactions last milliseconds), the drains of all
+processes take turns batch by batch (`_sqlite_turn`, a file lock beside the database: one
+writer at a time anyway, and no two drains claim the same rows), and after each batch the
+turn leaves the write lock free for `SQLITE_DRAIN_GAP_MS`, long enough for a waiting post.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import math
+import os
 import random
 import time
 from collections import defaultdict
@@ -83,6 +95,28 @@ def unit_of_work():
     except BaseException:
         db.session.rollback()
         raise
+
+
+def on_sqlite() -> bool:
+    return db.engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def _sqlite_turn():
+    """SQLite: one drain batch at a time over every process of this database (a file lock
+    beside it), then `SQLITE_DRAIN_GAP_MS` with the write lock free before the next turn, so a
+    post waiting for it gets it. PostgreSQL: nothing (drains run side by side)."""
+    path = db.engine.url.database if on_sqlite() else None
+    if not path or path == ":memory:":
+        yield
+        return
+    fd = os.open(f"{path}-drain.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+        time.sleep(current_app.config["SQLITE_DRAIN_GAP_MS"] / 1000)
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def enqueue_outbox(topic: str, payload: dict) -> OutboxEvent:
@@ -154,10 +188,10 @@ def drain(max_batches: int | None = None, max_seconds: float | None = None, on_b
     import service.followup  # noqa: F401  (registers the handlers)
 
     cfg = current_app.config
-    budget = cfg["OUTBOX_DRAIN_READINGS"]
+    budget = cfg["OUTBOX_DRAIN_READINGS_SQLITE" if on_sqlite() else "OUTBOX_DRAIN_READINGS"]
     deadline = time.monotonic() + max_seconds if max_seconds else math.inf
     claims = Session(db.engine, expire_on_commit=False)  # its connection holds the claimed rows
-    done = batches = conflicts = 0
+    done = batches = conflicts = lost = 0
     limit = min(FIRST_CLAIM, cfg["OUTBOX_DRAIN_BATCH"])
     asked = False
     failed: set[int] = set()
@@ -165,17 +199,18 @@ def drain(max_batches: int | None = None, max_seconds: float | None = None, on_b
         while True:
             if (max_batches is not None and batches >= max_batches) or time.monotonic() >= deadline:
                 break
-            events = _claim(claims, limit, failed=failed)
-            if not events:
-                return done
-            if len(events) == limit and on_backlog is not None and not asked:
-                on_backlog()
-                asked = True
-            handled = _run_batch(claims, _within_budget(events, budget), deadline, failed)
-            claims.rollback()  # releases the rows beyond the budget, if any
+            with _sqlite_turn():
+                events = _claim(claims, limit, failed=failed)
+                if not events:
+                    return done
+                if len(events) == limit and on_backlog is not None and not asked:
+                    on_backlog()
+                    asked = True
+                handled = _run_batch(claims, _within_budget(events, budget), deadline, failed)
+                claims.rollback()  # releases the rows beyond the budget, if any
             batches += 1
             if handled is None:  # lost to a lock conflict: the rows stay pending
-                conflicts += 1
+                conflicts, lost = conflicts + 1, lost + 1
                 if conflicts >= MAX_CONFLICTS:
                     break
                 time.sleep(random.uniform(0.05, 0.2) * conflicts)
@@ -184,6 +219,8 @@ def drain(max_batches: int | None = None, max_seconds: float | None = None, on_b
             limit = _next_limit(events, budget, cfg["OUTBOX_DRAIN_BATCH"])
     finally:
         claims.close()
+        if lost:  # counted, not logged per retry: a busy SQLite would flood the log
+            log.info("outbox: %d batches met a lock conflict and were tried again (%d rows done)", lost, done)
     if on_backlog is not None:
         on_backlog()  # stopped before the end: the rest is another drain's
     return done
@@ -231,7 +268,7 @@ def _run_batch(claims: Session, events: list[OutboxEvent], deadline: float, fail
         if is_transient(exc):
             if not _is_conflict(exc):
                 raise  # the database is unreachable: the job fails, the relay asks again later
-            log.warning("outbox: batch of %d rows met a lock conflict; will try again: %s", len(events), exc)
+            log.debug("outbox: batch of %d rows met a lock conflict; will try again: %s", len(events), exc)
             return None
         log.warning("outbox: batch of %d rows failed (%s); running them one by one", len(events), exc)
     return _one_by_one(claims, [e.id for e in events], deadline, failed)
@@ -262,7 +299,7 @@ def _one_by_one(claims: Session, ids: list[int], deadline: float, failed: set[in
             if _stops_the_drain(exc) or (is_transient(exc) and not _is_conflict(exc)):
                 raise
             if is_transient(exc):
-                log.warning("outbox: event %s met a lock conflict; left pending: %s", event_id, exc)
+                log.debug("outbox: event %s met a lock conflict; left pending: %s", event_id, exc)
                 break
             _record_failure(claims, claimed[0], exc)
             failed.add(event_id)
