@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from models.case import DRIVER_RECORDABLE, OPEN_STATUSES, REWEIGHABLE
-from service.procedure import case_ops, fact_ops, guards, law_matters, matter_ops
+from service.procedure import case_ops, fact_ops, guards, instigator, law_matters, matter_ops
 from service.referrals import operations as referrals
 
 REVIEWERS = ("officer", "supervisor")
@@ -85,6 +85,8 @@ STEPS: dict[str, Step] = {
              after=referrals.after_station_action),
         Step("refer_police", "移交公安", "case", REVIEWERS, REFERABLE, None,
              case_ops.refer_to_police, "case.refer_police", _who("移交公安"), after=referrals.after_manual_referral),
+        Step("instigator", "登记指使强令者", "case", instigator.RECORDERS, instigator.RECORDABLE, None,
+             instigator.record, "case.instigator", "只有执法人员、执法负责人或源头倒查专班可以登记指使强令者"),
         # ── a matter this agency handles: the administrative-penalty procedure ──
         Step("notice", "发出告知书", "matter", REVIEWERS, ("pending",), "notice_issued",
              matter_ops.issue_notice, "case.issue_notice", _who("发出告知书"), guards=_USABLE,

@@ -5,9 +5,12 @@ under B-1..B-5, since when and until when.
   lists it, on the day of that decision);
 * B-3 a transport enterprise over R-ENT-10's 10 % **and** ordered to 停业整顿 (listed on the day of
   the order);
-* B-4 a vehicle repairer and B-5 an instigator (指使强令, fine ≥ 20 000 yuan or ≥ 3 penalties a
-  year) need facts the service does not hold yet (repairers; instigators' matters): none are
-  listed, and the page says so.
+* B-5 an instigator (指使强令) fined ≥ 20 000 yuan, or penalised ≥ 3 times within a year, by the
+  transport authority's decisions recorded on the instigator matters (service/procedure/instigator.py;
+  listed on the day of the decision that met the condition, service/rules/instigator.assess_b5);
+* B-4 a vehicle repairer whose licence was revoked for illegal modification: the service holds no
+  repairers (no weighing, case or registry record names one, and domain-rules gives it no source
+  for them); none are listed, and the page says so.
 
 The listing ends after `blacklist_valid_years` ([PROV Shitai] 2; None: no end computed).
 """
@@ -16,11 +19,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from models import Enterprise
+from sqlalchemy import select
+
+from models import Case, Enterprise, PartyMatter
 from service.config import rule_settings
 from service.extensions import db
 from service.registry.repeat import listed
 from service.rules import blacklist_listing_ends
+from service.rules.instigator import Penalty, assess_b5
 from service.rules.repeat import MORE_THAN_TIMES
 
 SITUATIONS = {
@@ -28,8 +34,9 @@ SITUATIONS = {
     "B-2": "1年内违法超限运输超过3次的货运车辆驾驶人",
     "B-3": "违法超限运输车辆超过本单位货运车辆总数10%且被责令停业整顿的道路运输企业",
     "B-4": "非法改装车辆情节严重被吊销资质的维修企业（本系统未登记维修企业，不评估）",
-    "B-5": "指使、强令驾驶人超限运输，罚款2万元以上或1年内受罚3次以上（本系统尚无指使强令事项，不评估）",
+    "B-5": "指使、强令驾驶人超限运输，罚款2万元以上或1年内受罚3次以上（依指使强令者事项登记的交通运输主管部门处罚决定）",
 }
+SUBJECTS = {"vehicle": "车辆", "driver": "驾驶人", "enterprise": "运输企业", "instigator": "指使强令者"}
 BASIS = "交通运输部办公厅《关于界定严重违法失信超限超载运输行为和相关责任主体有关事项的通知》（交办公路〔2017〕8号）"
 
 
@@ -56,6 +63,43 @@ def entries() -> list[dict]:
             ordered = enterprise.suspension_ordered_at if enterprise else None
             listed_on = ordered.date() if ordered else None
             out.append(_entry("B-3", "enterprise", enterprise.name if enterprise else "—", status, listed_on, settings))
+    out += instigator_entries(settings)
+    return out
+
+
+def instigator_entries(settings=None) -> list[dict]:
+    """B-5: each instigator (a registered enterprise, else the name as recorded) by the decisions
+    the transport authority recorded on its matters."""
+    settings = settings or rule_settings()
+    rows = db.session.execute(
+        select(PartyMatter, Case)
+        .join(Case, Case.id == PartyMatter.case_id)
+        .where(PartyMatter.party == "instigator", PartyMatter.status == "closed")
+        .order_by(PartyMatter.id)
+    ).all()
+    parties: dict[tuple, dict] = {}
+    for matter, case in rows:
+        outcome = matter.outcome or {}
+        if not outcome.get("decided_on"):
+            continue  # closed as 无法查明: nobody was decided against
+        key = ("enterprise", matter.enterprise_id) if matter.enterprise_id else ("name", matter.party_name)
+        party = parties.setdefault(key, {"name": matter.party_name, "enterprise_id": matter.enterprise_id, "of": {}})
+        penalty = Penalty(date.fromisoformat(outcome["decided_on"]), outcome.get("fine_yuan"),
+                          outcome.get("decision_number") or "")  # fmt: skip
+        party["of"][penalty] = case.case_number
+    out = []
+    for party in parties.values():
+        found = assess_b5(list(party["of"]))
+        if found is None:
+            continue
+        out.append({
+            "code": "B-5", "situation": SITUATIONS["B-5"], "subject": "instigator", "name": party["name"],
+            "enterprise_id": party["enterprise_id"], "listed_on": found.listed_on,
+            "ends_on": blacklist_listing_ends(found.listed_on, settings), "statutory_count": len(found.penalties),
+            "rule_id": "B-5", "reason": found.reason, "basis": BASIS,
+            "decision_numbers": [p.decision_number for p in found.penalties],
+            "case_numbers": [party["of"][p] for p in found.penalties],
+        })  # fmt: skip
     return out
 
 
@@ -83,11 +127,11 @@ def workbook(rows: list[dict]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "名单"
-    sheet.append(["情形", "说明", "对象", "名称", "列入日期", "届满日期", "法定周期内次数", "依据案件"])
-    subjects = {"vehicle": "车辆", "driver": "驾驶人", "enterprise": "运输企业"}
+    sheet.append(["情形", "说明", "对象", "名称", "列入日期", "届满日期", "法定周期内次数", "依据案件", "列入理由"])
+    subjects = SUBJECTS
     for r in rows:
         sheet.append([r["code"], r["situation"], subjects.get(r["subject"], r["subject"]), r["name"], r["listed_on"],
-                      r["ends_on"], r["statutory_count"], "、".join(r["case_numbers"])])  # fmt: skip
+                      r["ends_on"], r["statutory_count"], "、".join(r["case_numbers"]), r.get("reason")])  # fmt: skip
     for column in ("E", "F"):
         for cell in sheet[column][1:]:
             cell.number_format = "yyyy-mm-dd"

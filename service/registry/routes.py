@@ -354,7 +354,7 @@ def plate_repeat_status(plate: str):
 @blp.route("/blacklist")
 @blp.response(200)
 def blacklist_entries():
-    """Parties on the blacklist now (B-1..B-3; B-4 and B-5 need facts not held): since when, until when."""
+    """Parties on the blacklist now (B-1..B-3, B-5; B-4 needs repairers, which are not held): since when, until when."""
     from service.registry.blacklist import entries
 
     return [{**e, "listed_on": e["listed_on"] and e["listed_on"].isoformat(),

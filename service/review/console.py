@@ -210,8 +210,14 @@ FORMS = {
     "refer_police": lambda f: {"reason": f.get("reason", "")},
     "identify": lambda f: {"driver_id": _number("driver_id"), "enterprise_id": _number("enterprise_id")},
     "unidentifiable": lambda f: {"reason": f.get("reason", "")},
+    "instigator": lambda f: {
+        "enterprise_id": _number("enterprise_id"),
+        "name": _text("name"),
+        "reason": f.get("reason", ""),
+    },
     "refer": lambda f: {"note": _text("note")},
     "acknowledge": lambda f: {"note": _text("note")},
+    "withdraw_referral": lambda f: {"reason": f.get("reason", "")},
     "outcome": lambda f: {
         "decision_number": f.get("decision_number", ""),
         "decided_on": _date("decided_on"),

@@ -38,7 +38,7 @@ protect(blp, roles=("admin", "supervisor", "officer", "police", "investigator"))
 # the enterprises' matters (their 倒查 and supervision work).
 VISIBLE = {
     "police": lambda m: m.authority == "police",
-    "investigator": lambda m: m.party in ("source_enterprise", "transport_enterprise"),
+    "investigator": lambda m: m.party in ("source_enterprise", "transport_enterprise", "instigator"),
 }
 
 
@@ -220,3 +220,6 @@ def matter_identify(body, matter_id: int):
 def matter_unidentifiable(body, matter_id: int):
     """Supervisor closes a matter whose party could not be found (无法查明), with the reason."""
     return matter_step(matter_id, "unidentifiable", body)
+
+
+from service.review import instigator_routes  # noqa: E402, F401  (its route joins this blueprint)
