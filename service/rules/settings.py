@@ -129,6 +129,9 @@ class RuleSettings:
     supervision_listed_baidunwang: int = 3
     supervision_interview_source_cases: int = 2
     supervision_listed_source_cases: int = 5
+    # Design choice (no legal threshold): open weighbridge-integrity flags (疑似称重数据不实, 称重设备离线,
+    # service/rules/integrity.py) on a source unit's exit weighbridges that propose 限期整改 (S-WEIGH).
+    supervision_rectification_integrity_flags: int = 1
     # Tracing (倒查, domain-rules §7.4) and weighbridge integrity: design choices, no rule found
     # (service/rules/tracing.py, service/rules/integrity.py). A loading of the plate this many hours
     # before the detection counts as the trip's loading (issue #11: 24 h).
@@ -219,7 +222,8 @@ class RuleSettings:
             raise RuleSettingsError(
                 {"source_loading_fine_min_yuan": "须与 source_loading_fine_max_yuan 同时设置，且 0 ≤ 下限 ≤ 上限"}
             )
-        thresholds = (self.supervision_interview_baidunwang, self.supervision_interview_source_cases)
+        thresholds = (self.supervision_interview_baidunwang, self.supervision_interview_source_cases,
+                      self.supervision_rectification_integrity_flags)  # fmt: skip
         if min(thresholds) < 1 or self.supervision_window_days < 1:
             raise RuleSettingsError({"supervision_window_days": "监管提议的期间和门槛至少为 1"})
         if self.party_identification_days < 1 or self.tracked_send_working_days < 1:

@@ -24,6 +24,10 @@ ART_29 = (
 )
 ART_32 = "《超限运输车辆行驶公路管理规定》第三十二条：建立联动机制，对车辆、驾驶人、运输企业及货运源头单位追究责任"
 STATION_59 = "《道路货物运输及站场管理规定》第三十七条、第四十六条、第五十九条第（四）项：超限超载配货的，责令限期整改，逾期未整改的予以通报"
+S_WEIGH = (
+    "《超限运输车辆行驶公路管理规定》第二十八条：货运源头单位应当在货物装载场所安装合格的称重设备，"
+    "对出场货运车辆进行检测，确保出场车辆合法装载（S-WEIGH）"
+)
 ART_66_ENT = (
     "《公路安全保护条例》第六十六条：道路运输企业1年内违法超限运输的货运车辆超过本单位货运车辆总数10%的，责令停业整顿"
 )
@@ -38,6 +42,9 @@ class EnterpriseFigures:
     share_over: bool = False  # R-ENT-10 triggered
     share_pct: float | None = None
     source_matters: int = 0  # cases traced to it as the source (源头) in the window
+    # Open weighbridge-integrity flags on its exit weighbridges: (weighbridge code, flag label, the
+    # figures as the check states them), service/rules/integrity.py.
+    integrity_flags: tuple[tuple[str, str, str], ...] = ()
     open_action_kinds: frozenset[str] = frozenset()  # supervision already under way
 
 
@@ -78,6 +85,9 @@ def propose(figures: EnterpriseFigures, settings: RuleSettings = DEFAULT) -> lis
         )
     elif source and figures.source_matters >= settings.supervision_interview_source_cases:
         found.append(Proposal("interview", "SV-SRC", f"倒查认定为货运源头 {figures.source_matters} 次", ART_32))
+    flags = figures.integrity_flags
+    if source and flags and len(flags) >= settings.supervision_rectification_integrity_flags:
+        found.append(Proposal("rectification", "SV-SRC-WEIGH", _integrity_reason(flags), S_WEIGH))
     order = ("listed", "rectification", "interview")
     seen, out = set(), []
     for p in sorted(found, key=lambda p: order.index(p.kind)):
@@ -86,3 +96,8 @@ def propose(figures: EnterpriseFigures, settings: RuleSettings = DEFAULT) -> lis
         seen.add(p.kind)
         out.append(p)
     return out
+
+
+def _integrity_reason(flags: tuple[tuple[str, str, str], ...]) -> str:
+    stated = "；".join(f"地磅 {code}「{label}」：{text}" for code, label, text in flags)
+    return f"出场称重核查标记 {len(flags)} 项 — {stated}"

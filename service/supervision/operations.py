@@ -53,8 +53,14 @@ def figures_for(enterprise: Enterprise) -> tuple[EnterpriseFigures, list[int]]:
             SupervisionAction.enterprise_id == enterprise.id, SupervisionAction.status != "closed"
         )
     ).all()
+    flags = ()
+    if enterprise.kind in ("source", "both"):
+        from service.sources.integrity import enterprise_flags  # #11's weighbridge checks, as they stand now
+
+        flags = tuple((f["weighbridge_code"], f["label"], f["text"]) for f in enterprise_flags(enterprise.id))
     figures = EnterpriseFigures(
         kind=enterprise.kind,
+        integrity_flags=flags,
         baidunwang_vehicles=len({plate for _, plate in giants if plate}),
         share_over=share_over,
         share_pct=share_pct,

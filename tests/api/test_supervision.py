@@ -88,3 +88,47 @@ def test_the_console_proposes_and_opens_an_interview(app, client, giant_fleet):
     after = client.get("/supervision").get_data(as_text=True)
     assert "已对 长春顺达运输有限公司 立案约谈" in after and "督办中" in after
     assert "企业监管（1）" in client.get(f"/registry/enterprises/{giant_fleet}").get_data(as_text=True)
+
+
+def test_a_source_unit_whose_weighbridge_is_flagged_is_proposed_for_rectification(app, client, login, make_site):
+    """疑似称重数据不实 (#11's check): 46 t at the exit, 60 t on the road half an hour later, three times."""
+    from tests.api.sources.test_loadings import loading
+    from tests.conftest import ago
+
+    weighbridge = registered_weighbridge(app)
+    _, device = make_site("CC-WIM-01", "wim", region_code="220100")
+    boss = login("supervisor", username="sv-wb-boss")
+    for i in range(3):
+        plate = f"吉C3000{i}"
+        client.post("/api/v1/loadings", headers=weighbridge,
+                    json={"loadings": [loading(record_id=f"g{i}", plate=plate, gross_weight_kg=46000)]})  # fmt: skip
+        if i == 1:  # two such trips are not yet the pattern (integrity_min_trips = 3)
+            assert not [p for p in proposals(client, boss) if p["rule_id"] == "SV-SRC-WEIGH"]
+        item = reading(site_code="CC-WIM-01", record_id=f"W-{i}", plate=plate, gross_weight_kg=60000,
+                       captured_at=ago(hours=0.5))  # fmt: skip
+        client.post("/api/v1/readings", headers=device, json={"readings": [item]})
+    (proposal,) = [p for p in proposals(client, boss) if p["rule_id"] == "SV-SRC-WEIGH"]
+    assert proposal["kind"] == "rectification" and proposal["enterprise_name"] == "四平市铁东区金石采石有限公司"
+    assert "JS-WB-01" in proposal["reason"] and "疑似称重数据不实" in proposal["reason"]
+    assert "3 趟可比对的运输中有 3 趟" in proposal["reason"] and "第二十八条" in proposal["article"]
+
+
+def proposals(client, headers) -> list[dict]:
+    return client.get("/api/v1/supervision/proposals", headers=headers).get_json()
+
+
+def registered_weighbridge(app) -> dict:
+    """An exit weighbridge JS-WB-01 of a registered source unit, and its device token header."""
+    from datetime import UTC, datetime
+
+    from models import Enterprise
+    from service.sources.weighbridges import create_weighbridge
+    from tests.api.sources.conftest import QUARRY
+
+    with app.app_context():
+        db.session.add(Enterprise(uscc=QUARRY, name="四平市铁东区金石采石有限公司", kind="source",
+                                  created_at=datetime.now(UTC)))  # fmt: skip
+        db.session.flush()
+        _, token = create_weighbridge("JS-WB-01", QUARRY, "出场地磅 JS-WB-01", date(2099, 12, 31))
+        db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
