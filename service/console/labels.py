@@ -32,6 +32,7 @@ AUDIT_ACTION_LABELS = {
     "case.law_matters": "依一超四罚立其他当事人事项",
     "case.identify": "查明当事人",
     "case.unidentifiable": "无法查明，办结",
+    "case.instigator": "登记指使强令者",
     "case.refer_police": "移交公安",
     "case.acknowledge": "登记签收",
     "case.record_outcome": "登记处理结果",
