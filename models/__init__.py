@@ -12,6 +12,7 @@ from models.outbox import OutboxEvent
 from models.reading import Reading
 from models.referral import Referral, ReferralExport, ReferralExportItem
 from models.registry import Driver, Enterprise, Permit, Vehicle
+from models.repairer import RepairerRevocation
 from models.site import DeviceToken, Site, SiteCalibration
 from models.stats import SiteAlert, SiteDailyCaseStats, SiteDailyStats, SiteHeartbeat, StatsReport
 from models.supervision import SupervisionAction
@@ -55,6 +56,7 @@ __all__ = [
     "StatsReport",
     "SiteAlert",
     "SiteHeartbeat",
+    "RepairerRevocation",
     "SupervisionAction",
     "User",
     "Alert",

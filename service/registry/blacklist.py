@@ -8,9 +8,9 @@ under B-1..B-5, since when and until when.
 * B-5 an instigator (指使强令) fined ≥ 20 000 yuan, or penalised ≥ 3 times within a year, by the
   transport authority's decisions recorded on the instigator matters (service/procedure/instigator.py;
   listed on the day of the decision that met the condition, service/rules/instigator.assess_b5);
-* B-4 a vehicle repairer whose licence was revoked for illegal modification: the service holds no
-  repairers (no weighing, case or registry record names one, and domain-rules gives it no source
-  for them); none are listed, and the page says so.
+* B-4 a vehicle repairer whose licence was revoked for illegal modification: the service regulates
+  no repairers and no weighing or case names one, so it lists one only from the revoking
+  authority's decision a supervisor recorded (service/supervision/repairers.py), from its date.
 
 The listing ends after `blacklist_valid_years` ([PROV Shitai] 2; None: no end computed).
 """
@@ -21,7 +21,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from models import Case, Enterprise, PartyMatter
+from models import Case, Enterprise, PartyMatter, RepairerRevocation
 from service.config import rule_settings
 from service.extensions import db
 from service.registry.repeat import listed
@@ -33,10 +33,16 @@ SITUATIONS = {
     "B-1": "1年内违法超限运输超过3次的货运车辆",
     "B-2": "1年内违法超限运输超过3次的货运车辆驾驶人",
     "B-3": "违法超限运输车辆超过本单位货运车辆总数10%且被责令停业整顿的道路运输企业",
-    "B-4": "非法改装车辆情节严重被吊销资质的维修企业（本系统未登记维修企业，不评估）",
+    "B-4": "非法改装车辆情节严重被吊销资质的维修企业（依执法负责人登记的吊销资质决定）",
     "B-5": "指使、强令驾驶人超限运输，罚款2万元以上或1年内受罚3次以上（依指使强令者事项登记的交通运输主管部门处罚决定）",
 }
-SUBJECTS = {"vehicle": "车辆", "driver": "驾驶人", "enterprise": "运输企业", "instigator": "指使强令者"}
+SUBJECTS = {
+    "vehicle": "车辆",
+    "driver": "驾驶人",
+    "enterprise": "运输企业",
+    "instigator": "指使强令者",
+    "repairer": "维修企业",
+}
 BASIS = "交通运输部办公厅《关于界定严重违法失信超限超载运输行为和相关责任主体有关事项的通知》（交办公路〔2017〕8号）"
 
 
@@ -63,8 +69,21 @@ def entries() -> list[dict]:
             ordered = enterprise.suspension_ordered_at if enterprise else None
             listed_on = ordered.date() if ordered else None
             out.append(_entry("B-3", "enterprise", enterprise.name if enterprise else "—", status, listed_on, settings))
+    out += repairer_entries(settings)
     out += instigator_entries(settings)
     return out
+
+
+def repairer_entries(settings=None) -> list[dict]:
+    """B-4: each repairer by the revocation decision recorded for it."""
+    settings = settings or rule_settings()
+    rows = db.session.scalars(select(RepairerRevocation).order_by(RepairerRevocation.decided_on))
+    return [{
+        "code": "B-4", "situation": SITUATIONS["B-4"], "subject": "repairer", "name": r.name,
+        "listed_on": r.decided_on, "ends_on": blacklist_listing_ends(r.decided_on, settings), "statutory_count": None,
+        "rule_id": "B-4", "reason": f"{r.authority} {r.decision_number} 吊销资质" + (f"：{r.note}" if r.note else ""),
+        "basis": BASIS, "decision_numbers": [r.decision_number], "case_numbers": [],
+    } for r in rows]  # fmt: skip
 
 
 def instigator_entries(settings=None) -> list[dict]:

@@ -81,3 +81,26 @@ def act(action_id: int, what: str):
     db.session.commit()
     flash("已保存", "ok")
     return redirect(url_for("supervision_console.supervision"))
+
+
+@bp.post("/supervision/repairer-revocations")
+@login_required("supervisor")
+def record_repairer_revocation():
+    """B-4: a supervisor records a repairer's licence revocation from the blacklist page."""
+    from service.supervision.repairers import record_revocation
+
+    check_csrf()
+    g.return_to = url_for("registry_console.blacklist")
+    decided_on = _date("decided_on")
+    row = record_revocation(
+        current_user(),
+        name=request.form.get("name", ""),
+        uscc=request.form.get("uscc", "").strip() or None,
+        decision_number=request.form.get("decision_number", ""),
+        decided_on=decided_on,
+        authority=request.form.get("authority", ""),
+        note=request.form.get("note"),
+    )
+    db.session.commit()
+    flash(f"已登记 {row.name} 被吊销资质（{row.decision_number}），列入失信名单（B-4）", "ok")
+    return redirect(url_for("registry_console.blacklist"))

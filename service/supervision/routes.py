@@ -165,3 +165,55 @@ def supervision_close(body, action_id: int):
     action = ops.close_action(_action(action_id), actor, body["outcome"])
     db.session.commit()
     return ops.action_view(action)
+
+
+class RepairerRevocationCreateSchema(_Strict):
+    name = fields.String(
+        required=True, validate=validate.Length(min=1, max=128), metadata={"description": "维修企业名称"}
+    )
+    uscc = fields.String(
+        allow_none=True, validate=validate.Length(max=18), metadata={"description": "统一社会信用代码"}
+    )
+    decision_number = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                                    metadata={"description": "吊销资质的决定书文号"})  # fmt: skip
+    decided_on = fields.Date(required=True, metadata={"description": "决定日期（不晚于今天）"})
+    authority = fields.String(
+        required=True, validate=validate.Length(min=1, max=128), metadata={"description": "作出决定的机关"}
+    )
+    note = fields.String(
+        allow_none=True, validate=validate.Length(max=2000), metadata={"description": "非法改装的情节"}
+    )
+
+
+class RepairerRevocationSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    uscc = fields.String(allow_none=True)
+    decision_number = fields.String()
+    decided_on = fields.Date()
+    authority = fields.String()
+    note = fields.String(allow_none=True)
+    recorded_at = fields.DateTime()
+
+
+@blp.route("/supervision/repairer-revocations")
+class RepairerRevocations(MethodView):
+    @blp.response(200, RepairerRevocationSchema(many=True))
+    def get(self):
+        """Vehicle repairers whose licence was revoked for illegal modification (blacklist B-4), newest first."""
+        from service.supervision.repairers import revocations
+
+        return revocations()
+
+    @blp.arguments(RepairerRevocationCreateSchema)
+    @blp.response(201, RepairerRevocationSchema)
+    @blp.alt_response(403, description="只有执法负责人可以登记")
+    @blp.alt_response(409, description="该决定书已登记")
+    @blp.alt_response(422, description="数据校验未通过")
+    def post(self, body):
+        """Record a repairer's licence revocation (its decision number and date): the repairer is listed under B-4 from that date (audited)."""
+        from service.supervision.repairers import record_revocation
+
+        row = record_revocation(_actor(), **body)
+        db.session.commit()
+        return row

@@ -23,6 +23,11 @@ MATRIX = [
     # 指使强令者 (F-INSTIGATE): officers and the source investigators record who ordered the overload
     ("POST", "/api/v1/cases/{case}/instigators", {"supervisor", "officer", "investigator"},
      {"name": "王某", "reason": "驾驶人笔录：车队长要求多装"}),
+    # B-4: a supervisor records a repairer's licence revocation; the supervision readers list them
+    ("GET", "/api/v1/supervision/repairer-revocations", {"admin", "supervisor", "officer", "investigator"}),
+    ("POST", "/api/v1/supervision/repairer-revocations", {"supervisor"},
+     {"name": "长春市宏达汽车修理厂", "decision_number": "长交执罚〔2026〕17号", "decided_on": "2026-01-05",
+      "authority": "长春市交通运输局"}),
 ]  # fmt: skip
 
 
