@@ -130,10 +130,10 @@ class Config:
     OUTBOX_DRAIN_BATCH: int = 2000
     OUTBOX_DRAIN_READINGS: int = 1000  # small enough that several drains share a backlog evenly
     # SQLite has one writer: a batch this small keeps each write transaction to milliseconds,
-    # and after each batch the drain leaves the write lock free this long, so a device's post
-    # waiting for it gets it (service/outbox.py; bench/drain.py measures the post latency).
-    OUTBOX_DRAIN_READINGS_SQLITE: int = 100
-    SQLITE_DRAIN_GAP_MS: float = 20.0
+    # and after each batch the drain leaves the write lock free (at most this long) so that a
+    # device's post waiting for it gets it (service/outbox.py; bench/drain.py measures it).
+    OUTBOX_DRAIN_READINGS_SQLITE: int = 50
+    SQLITE_DRAIN_GAP_MS: float = 26.0
     # One drain job stops after this many seconds and asks for the next (its RQ timeout is
     # workers.queues.DRAIN.timeout_s): no job runs into its timeout, whatever the backlog.
     DRAIN_JOB_SECONDS: float = 60.0

@@ -27,7 +27,7 @@ try — posts waited up to 2 s while a backlog drained. So on SQLite a batch car
 (`OUTBOX_DRAIN_READINGS_SQLITE`: its write transactions last milliseconds), the drains of all
 processes take turns batch by batch (`_sqlite_turn`, a file lock beside the database: one
 writer at a time anyway, and no two drains claim the same rows), and after each batch the
-turn leaves the write lock free for `SQLITE_DRAIN_GAP_MS`, long enough for a waiting post.
+turn leaves the write lock free just long enough for a post that waited to take it.
 """
 
 from __future__ import annotations
@@ -101,11 +101,27 @@ def on_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
 
 
+# SQLite's busy handler: a connection waiting for the write lock tries again after these
+# sleeps (ms), cumulatively 1, 3, 8, 18, 33, 53, 78, 103, 128, 178, 228, then every 100.
+BUSY_SLEEPS_MS = (1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100)
+
+
+def busy_retry_within(waited_ms: float) -> int:
+    """How soon a writer that has waited `waited_ms` for SQLite's lock tries again, at most."""
+    total = 0
+    for sleep in BUSY_SLEEPS_MS:
+        if waited_ms < total + sleep:
+            return sleep
+        total += sleep
+    return BUSY_SLEEPS_MS[-1]
+
+
 @contextmanager
 def _sqlite_turn():
     """SQLite: one drain batch at a time over every process of this database (a file lock
-    beside it), then `SQLITE_DRAIN_GAP_MS` with the write lock free before the next turn, so a
-    post waiting for it gets it. PostgreSQL: nothing (drains run side by side)."""
+    beside it), then the write lock left free long enough for a post that waited through the
+    batch to try again and take it (`busy_retry_within` the batch's time, at most
+    `SQLITE_DRAIN_GAP_MS`). PostgreSQL: nothing (drains run side by side)."""
     path = db.engine.url.database if on_sqlite() else None
     if not path or path == ":memory:":
         yield
@@ -113,8 +129,10 @@ def _sqlite_turn():
     fd = os.open(f"{path}-drain.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        started = time.monotonic()
         yield
-        time.sleep(current_app.config["SQLITE_DRAIN_GAP_MS"] / 1000)
+        held_ms = (time.monotonic() - started) * 1000
+        time.sleep(min(busy_retry_within(held_ms) + 1, current_app.config["SQLITE_DRAIN_GAP_MS"]) / 1000)
     finally:
         os.close(fd)  # releases the lock
 
