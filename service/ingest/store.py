@@ -27,14 +27,21 @@ def _insert_for(dialect: str, model):
 
 
 def insert_readings_sqlite(params: list[dict]) -> dict[tuple[int, str], int]:
-    """SQLite: INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING, 500 rows at a time.
+    """SQLite: the readings of a batch (see `insert_new_sqlite`), keyed by (site_id, record_id)."""
+    return insert_new_sqlite(Reading, ("site_id", "record_id"), params)
+
+
+def insert_new_sqlite(model, key: tuple[str, str], params: list[dict]) -> dict[tuple[int, str], int]:
+    """SQLite: INSERT … VALUES (…), (…) ON CONFLICT (key) DO NOTHING RETURNING, 500 rows at a time;
+    the new rows' ids by key, a key already stored left out.
 
     The values go through each column type's own bind processor, so they are stored
     exactly as an ORM insert would store them; only SQLAlchemy's per-row bookkeeping
-    (about a third of a batch's time) is skipped."""
+    (about a third of a batch's time) is skipped. Keys starting with "_" are not columns."""
     connection = db.session.connection()
-    columns, processors = _sqlite_columns(connection.dialect, frozenset(params[0]))
+    columns, processors = _sqlite_columns(connection.dialect, model, frozenset(params[0]))
     row_sql = "(" + ", ".join("?" * len(columns)) + ")"
+    conflict = f"ON CONFLICT ({', '.join(key)}) DO NOTHING RETURNING id, {', '.join(key)}"
     found: dict[tuple[int, str], int] = {}
     for start in range(0, len(params), 500):
         chunk = params[start : start + 500]
@@ -44,17 +51,17 @@ def insert_readings_sqlite(params: list[dict]) -> dict[tuple[int, str], int]:
                 value = p.get(name)
                 flat.append(process(value) if process is not None and value is not None else value)
         sql = (
-            f"INSERT INTO readings ({', '.join(columns)}) VALUES {', '.join([row_sql] * len(chunk))} "
-            "ON CONFLICT (site_id, record_id) DO NOTHING RETURNING id, site_id, record_id"
+            f"INSERT INTO {model.__tablename__} ({', '.join(columns)}) "
+            f"VALUES {', '.join([row_sql] * len(chunk))} {conflict}"
         )
-        for reading_id, site_id, record_id in connection.exec_driver_sql(sql, tuple(flat)):
-            found[(site_id, record_id)] = reading_id
+        for row_id, owner_id, record_id in connection.exec_driver_sql(sql, tuple(flat)):
+            found[(owner_id, record_id)] = row_id
     return found
 
 
 @functools.cache
-def _sqlite_columns(dialect, keys: frozenset) -> tuple[list[str], list[tuple[str, object]]]:
-    table_columns = [c for c in Reading.__table__.columns if c.key in keys]
+def _sqlite_columns(dialect, model, keys: frozenset) -> tuple[list[str], list[tuple[str, object]]]:
+    table_columns = [c for c in model.__table__.columns if c.key in keys]
     return [c.name for c in table_columns], [(c.key, c.type._cached_bind_processor(dialect)) for c in table_columns]
 
 
@@ -78,20 +85,26 @@ def _pg_type(column) -> str:
 
 
 def insert_readings_pg(params: list[dict]) -> dict[tuple[int, str], int]:
-    """PostgreSQL: one INSERT … SELECT FROM unnest(arrays), one array per column.
-
-    The multi-row VALUES form has ~30 placeholders per row; psycopg re-parses such a
-    long query text on every batch, which cost about half the server's time. With
-    unnest the statement text is the same for every batch."""
+    """PostgreSQL: the readings of a batch (see `insert_new_pg`), keyed by (site_id, record_id)."""
     if len(params) <= 20:  # a device posting a vehicle at a time: plain VALUES is cheaper than arrays
         stmt = _pg_values_insert()
         table = Reading.__table__
         rows = [{c.key: p.get(c.key) for c in table.columns if c.key in p} for p in params]
         return {(r.site_id, r.record_id): r.id for r in db.session.connection().execute(stmt, rows)}
-    sql, columns = _pg_insert_plan(frozenset(params[0]))
+    return insert_new_pg(Reading, ("site_id", "record_id"), params)
+
+
+def insert_new_pg(model, key: tuple[str, str], params: list[dict]) -> dict[tuple[int, str], int]:
+    """PostgreSQL: one INSERT … SELECT FROM unnest(arrays) ON CONFLICT (key) DO NOTHING RETURNING,
+    one array per column; the new rows' ids by key.
+
+    The multi-row VALUES form has ~30 placeholders per row; psycopg re-parses such a
+    long query text on every batch, which cost about half the server's time. With
+    unnest the statement text is the same for every batch."""
+    sql, columns = _pg_insert_plan(model, key, frozenset(params[0]))
     arrays = {}
-    for key, kind in columns:
-        values = [p[key] for p in params]
+    for name, kind in columns:
+        values = [p.get(name) for p in params]
         if kind == "json":
             values = [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
         elif kind == "double precision":
@@ -100,8 +113,9 @@ def insert_readings_pg(params: list[dict]) -> dict[tuple[int, str], int]:
             values = [None if v is None else float(v) for v in values]
         elif kind == "timestamptz":
             values = [v.astimezone(UTC) if v is not None else None for v in values]
-        arrays[key] = values
-    return {(r.site_id, r.record_id): r.id for r in db.session.connection().execute(sql, arrays)}
+        arrays[name] = values
+    owner, record = key
+    return {(getattr(r, owner), getattr(r, record)): r.id for r in db.session.connection().execute(sql, arrays)}
 
 
 @functools.cache
@@ -115,9 +129,9 @@ def _pg_values_insert():
 
 
 @functools.cache
-def _pg_insert_plan(keys: frozenset):
-    """The statement (built once per set of columns, so SQLAlchemy and psycopg reuse it)."""
-    columns = [c for c in Reading.__table__.columns if c.key in keys]
+def _pg_insert_plan(model, key: tuple[str, str], keys: frozenset):
+    """The statement (built once per table and set of columns, so SQLAlchemy and psycopg reuse it)."""
+    columns = [c for c in model.__table__.columns if c.key in keys]
     kinds = ["json" if type(c.type).__name__ == "JSON" else _pg_type(c) for c in columns]
     names = ", ".join(c.name for c in columns)
     selects = ", ".join(
@@ -125,7 +139,7 @@ def _pg_insert_plan(keys: frozenset):
     )
     unnest = ", ".join(f"CAST(:{c.key} AS {_pg_type(c)}[])" for c in columns)
     sql = text(
-        f"INSERT INTO readings ({names}) SELECT {selects} FROM unnest({unnest}) AS u({names}) "
-        "ON CONFLICT (site_id, record_id) DO NOTHING RETURNING id, site_id, record_id"
+        f"INSERT INTO {model.__tablename__} ({names}) SELECT {selects} FROM unnest({unnest}) AS u({names}) "
+        f"ON CONFLICT ({', '.join(key)}) DO NOTHING RETURNING id, {', '.join(key)}"
     )
     return sql, [(c.key, k) for c, k in zip(columns, kinds, strict=True)]
