@@ -57,7 +57,7 @@ def refusal(step, case: Case, matter: PartyMatter | None, actor: User | None) ->
     if step.target == "matter":
         if matter is None:
             return DomainError(f"案件当前为「{case.status_label}」，尚无当事人事项，须先审核确认", 409)
-        if step.handling and matter.handled_here != (step.handling == "procedure"):
+        if not applies(step, matter):
             return DomainError(f"{matter.party_label}事项由{matter.authority_label}办理，不适用「{step.label}」", 409)
         if case.status in _CASE_OWN:  # awaiting review, dismissal pending, dismissed or merged
             return DomainError(f"案件当前为「{case.status_label}」，当事人事项暂不能办理", 409)
@@ -68,6 +68,13 @@ def refusal(step, case: Case, matter: PartyMatter | None, actor: User | None) ->
         if problem is not None:
             return problem
     return None
+
+
+def applies(step, matter: PartyMatter) -> bool:
+    """Whether a matter's step fits this matter: handled here or tracked, and of which authority."""
+    if step.handling and matter.handled_here != (step.handling == "procedure"):
+        return False
+    return step.authority is None or matter.authority == step.authority
 
 
 def _what(case: Case, matter: PartyMatter | None) -> str:
@@ -163,7 +170,7 @@ def actions_for(case: Case, actor: User | None) -> list[dict]:
         if _role(actor) not in step.roles:
             continue
         for matter in (None,) if step.target == "case" else case.matters:
-            if step.target == "matter" and step.handling and matter.handled_here != (step.handling == "procedure"):
+            if step.target == "matter" and not applies(step, matter):
                 continue
             obj = matter if matter is not None else case
             if obj.status not in step.from_states:

@@ -35,6 +35,7 @@ class Step:
     role_message: str
     guards: tuple[Callable, ...] = ()
     handling: str | None = None  # matters: "procedure" (handled here) | "tracked" | None (either)
+    authority: str | None = None  # matters: only those of this authority (None: any)
     starts: tuple[str, ...] = ()  # the deadlines this step starts
     after: Callable | None = None  # what the law makes follow the step (run after it, audited itself)
     # A guard that says the step does not arise for this case at all (a plate to enter where one
@@ -126,7 +127,7 @@ STEPS: dict[str, Step] = {
              after=referrals.after_matter_refer),
         Step("withdraw_referral", "撤回移交", "matter", APPROVERS, ("referred",), "withdrawn",
              referrals.withdraw, "referral.withdraw", _who("撤回移交公安", APPROVERS),
-             guards=(referrals.not_exported,), handling="tracked"),
+             guards=(referrals.not_exported,), handling="tracked", authority="police"),
         Step("acknowledge", "登记签收", "matter", ("police", *REVIEWERS), ("referred",), "acknowledged",
              matter_ops.acknowledge, "case.acknowledge", "只有接收机关或执法人员可以登记签收",
              guards=(guards.police_only_theirs,), handling="tracked"),

@@ -42,3 +42,15 @@ def test_a_supervisor_sees_the_key_to_hand_to_the_police(app, client):
     sign_in(client, app, username="boss-console", role="supervisor")
     page = client.get("/referrals/public-key").get_data(as_text=True)
     assert "BEGIN PUBLIC KEY" in page and "指纹" in page
+
+
+def test_a_supervisor_withdraws_from_the_case_page_before_export(app, client, people, station, run_worker):
+    case_id = confirmed(client, people, station, run_worker, "C-9", plate="吉B54321", gross_weight_kg=100_500)
+    sign_in(client, app, username="boss-case-page", role="supervisor")
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "撤回移交公安（导出前）" in page
+    (ref,) = referrals(client, people["supervisor"].headers)
+    form = {"csrf_token": _csrf(page), "version": ref["version"], "matter_id": ref["matter_id"], "reason": "称重有误"}
+    client.post(f"/cases/{case_id}/act/withdraw_referral", data=form)
+    (after,) = referrals(client, people["supervisor"].headers)
+    assert after["status"] == "withdrawn" and after["withdrawal_reason"] == "称重有误"
