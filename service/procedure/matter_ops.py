@@ -248,6 +248,9 @@ def record_outcome(
         raise DomainError("须填写对方机关的决定书文号", 422, {"decision_number": ["必填"]})
     if decided_on is None or decided_on > clock.today():
         raise DomainError("须填写决定日期，且不能晚于今天", 422, {"decided_on": ["无效"]})
+    cap = _outcome_cap(matter)
+    if fine_yuan is not None and cap is not None and fine_yuan > cap:
+        raise DomainError(f"罚款金额超过法定上限 {cap} 元", 422, {"fine_yuan": [f"罚款金额不得超过 {cap} 元"]})
     matter.outcome = {
         "decision_number": decision_number.strip(),
         "decided_on": decided_on.isoformat(),
@@ -259,3 +262,15 @@ def record_outcome(
         matter.acknowledged_at = clock.now()  # an outcome is a receipt too
     matter.closed_at, matter.closed_by_id, matter.due_on = clock.now(), actor.id, None
     return Effect(reason=note, data={"decision_number": decision_number.strip()})
+
+
+def _outcome_cap(matter: PartyMatter) -> int | None:
+    """The most the other authority may lawfully fine: the band the matter was opened with, and
+    for an instigator never above 公路安全保护条例 第六十八条's 3万元 (F-INSTIGATE) whatever it stores."""
+    from service.rules.instigator import MAX_FINE_YUAN
+
+    caps = [(matter.basis or {}).get("max_yuan")]
+    if matter.party == "instigator":
+        caps.append(MAX_FINE_YUAN)
+    caps = [c for c in caps if c is not None]
+    return min(caps) if caps else None

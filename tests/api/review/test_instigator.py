@@ -141,3 +141,45 @@ def test_who_may_record_an_instigator(client, make_site, team, login, run_worker
     assert (
         client.get(f"/api/v1/matters/{res.get_json()['id']}", headers=team["investigator"].headers).status_code == 200
     )
+
+
+def test_the_outcome_fine_stays_within_article_68_and_the_dossier_shows_b4_b5(
+    app, client, make_site, team, registered, run_worker, login
+):
+    """The transport authority's fine on an instigator is at most 3万元 (公路安全保护条例 第六十八条):
+    a larger one is refused, naming the field. The enterprise's dossier shows its B-5 listing, and
+    its B-4 listing once a revocation is recorded under its 统一社会信用代码."""
+    from tests.api.test_registry import USCC
+
+    case_id = decided_case(client, make_site, team, run_worker)
+    officer, boss = team["officer"], team["supervisor"]
+    mid = record(client, officer, case_id, {"enterprise_id": registered, "reason": FACTS}).get_json()["id"]
+    assert matter_step(client, officer, mid, "refer").status_code == 200
+    day = date(2026, 3, 2)
+    outcome = {"decision_number": "吉交罚〔2026〕90号", "decided_on": day.isoformat(), "fine_yuan": 30_001}
+    refused = matter_step(client, officer, mid, "outcome", outcome)
+    assert refused.status_code == 422 and "fine_yuan" in refused.get_json()["errors"]
+    assert "30000" in refused.get_json()["message"]
+    dossier = f"/api/v1/registry/enterprises/{registered}/dossier"
+    assert client.get(dossier, headers=boss.headers).get_json()["blacklist_listings"] == []
+    assert matter_step(client, officer, mid, "outcome", {**outcome, "fine_yuan": 30_000}).status_code == 200
+    (b5,) = client.get(dossier, headers=boss.headers).get_json()["blacklist_listings"]
+    assert b5["code"] == "B-5" and b5["listed_on"] == "2026-03-02" and b5["ends_on"] == "2028-03-02"
+    assert b5["decision_numbers"] == ["吉交罚〔2026〕90号"] and "30000" in b5["reason"]
+    revocation = {"name": "顺达汽修（登记名不同）", "uscc": USCC, "decision_number": "长交执罚〔2026〕18号",
+                  "decided_on": "2026-03-05", "authority": "长春市交通运输局"}  # fmt: skip
+    res = client.post("/api/v1/supervision/repairer-revocations", headers=boss.headers, json=revocation)
+    assert res.status_code == 201, res.get_json()
+    other = {**revocation, "uscc": None, "name": "别家修理厂", "decision_number": "长交执罚〔2026〕19号"}
+    assert client.post("/api/v1/supervision/repairer-revocations", headers=boss.headers, json=other).status_code == 201
+    rows = client.get(dossier, headers=boss.headers).get_json()["blacklist_listings"]
+    assert [(r["code"], r["listed_on"], r["decision_numbers"]) for r in rows] == [
+        ("B-4", "2026-03-05", ["长交执罚〔2026〕18号"]),
+        ("B-5", "2026-03-02", ["吉交罚〔2026〕90号"]),
+    ]
+    from tests.console.test_console import sign_in
+
+    sign_in(client, app, role="supervisor", username="dossier-boss")
+    page = client.get(f"/registry/enterprises/{registered}").get_data(as_text=True)
+    assert "长交执罚〔2026〕18号" in page and "吉交罚〔2026〕90号" in page and "2028-03-05" in page
+    assert "别家修理厂" not in page and "长交执罚〔2026〕19号" not in page
