@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from models import Case, Enterprise, PartyMatter, RepairerRevocation
 from service.config import rule_settings
@@ -74,10 +74,19 @@ def entries() -> list[dict]:
     return out
 
 
-def repairer_entries(settings=None) -> list[dict]:
-    """B-4: each repairer by the revocation decision recorded for it."""
+def repairer_entries(settings=None, enterprise: Enterprise | None = None) -> list[dict]:
+    """B-4: each repairer by the revocation decision recorded for it (only `enterprise`'s: by its
+    统一社会信用代码, or by its exact name where the decision was recorded without one)."""
     settings = settings or rule_settings()
-    rows = db.session.scalars(select(RepairerRevocation).order_by(RepairerRevocation.decided_on))
+    query = select(RepairerRevocation).order_by(RepairerRevocation.decided_on, RepairerRevocation.id)
+    if enterprise is not None:
+        query = query.where(
+            or_(
+                RepairerRevocation.uscc == enterprise.uscc,
+                and_(RepairerRevocation.uscc.is_(None), RepairerRevocation.name == enterprise.name),
+            )
+        )
+    rows = db.session.scalars(query)
     return [{
         "code": "B-4", "situation": SITUATIONS["B-4"], "subject": "repairer", "name": r.name,
         "listed_on": r.decided_on, "ends_on": blacklist_listing_ends(r.decided_on, settings), "statutory_count": None,
@@ -86,16 +95,19 @@ def repairer_entries(settings=None) -> list[dict]:
     } for r in rows]  # fmt: skip
 
 
-def instigator_entries(settings=None) -> list[dict]:
+def instigator_entries(settings=None, enterprise_id: int | None = None) -> list[dict]:
     """B-5: each instigator (a registered enterprise, else the name as recorded) by the decisions
-    the transport authority recorded on its matters."""
+    the transport authority recorded on its matters (only the registered enterprise `enterprise_id`'s)."""
     settings = settings or rule_settings()
-    rows = db.session.execute(
+    query = (
         select(PartyMatter, Case)
         .join(Case, Case.id == PartyMatter.case_id)
         .where(PartyMatter.party == "instigator", PartyMatter.status == "closed")
         .order_by(PartyMatter.id)
-    ).all()
+    )
+    if enterprise_id is not None:
+        query = query.where(PartyMatter.enterprise_id == enterprise_id)
+    rows = db.session.execute(query).all()
     parties: dict[tuple, dict] = {}
     for matter, case in rows:
         outcome = matter.outcome or {}

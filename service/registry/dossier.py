@@ -85,7 +85,21 @@ def enterprise_dossier(enterprise: Enterprise, case_limit: int = CASE_LIMIT) -> 
         "cases": cases,
         "case_total": total,
         "supervision": _supervision(enterprise),
+        "blacklist_listings": _listings(enterprise),
     }
+
+
+def _listings(enterprise: Enterprise) -> list[dict]:
+    """Its listings as a repairer (B-4) and as an instigator (B-5), as the blacklist assesses them
+    (B-3 is in `status`)."""
+    from service.config import rule_settings
+    from service.registry.blacklist import instigator_entries, repairer_entries
+
+    settings = rule_settings()
+    rows = repairer_entries(settings, enterprise=enterprise) + instigator_entries(settings, enterprise_id=enterprise.id)
+    keep = ("code", "situation", "listed_on", "ends_on", "reason", "decision_numbers", "case_numbers", "basis")
+    iso = ("listed_on", "ends_on")  # a plain dict in the answer: dates as ISO text
+    return [{k: (r[k].isoformat() if k in iso and r.get(k) else r.get(k)) for k in keep} for r in rows]
 
 
 def _supervision(enterprise: Enterprise) -> list[dict]:

@@ -134,7 +134,9 @@ class EnterpriseDossierSchema(Schema):
     enterprise = fields.Nested(EnterpriseSchema)
     status = fields.Dict(
         allow_none=True,
-        metadata={"description": "R-ENT-10：违法超限车辆占车队比例、计算周期、法律后果、依据与实施机关；货运源头单位不适用，为 null"},
+        metadata={
+            "description": "R-ENT-10：违法超限车辆占车队比例、计算周期、法律后果、依据与实施机关；货运源头单位不适用，为 null"
+        },
     )
     vehicles = fields.List(fields.Nested(DossierVehicleSchema))
     drivers = fields.List(fields.Nested(DriverSchema))
@@ -142,6 +144,13 @@ class EnterpriseDossierSchema(Schema):
     cases = fields.List(fields.Nested(DossierCaseSchema), metadata={"description": "关联该企业的案件，最近的在前"})
     case_total = fields.Integer()
     supervision = fields.List(fields.Dict(), metadata={"description": "约谈、挂牌督办、限期整改及其办理情况"})
+    blacklist_listings = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "失信名单 B-4（被吊销资质的维修企业）、B-5（指使强令者）的列入情况：code、situation、"
+            "listed_on 列入日期、ends_on 届满日期、reason、decision_numbers 决定书文号、case_numbers"
+        },
+    )
 
 
 class RegistryUploadSchema(Schema):
