@@ -58,7 +58,7 @@ FIGURES = (
     Figure("enterprises_over_10pct_share_pct", "一超四罚企业占比", "%", "超过 10% 的运输企业数 ÷ 登记的运输企业数 × 100。"),
     Figure("police_referrals", "移交公安", "件", "移交公安机关处理的当事人事项数，按移交时间归属。"),
     Figure("police_outcomes", "公安反馈结果", "件", "公安机关已反馈处理结果的移交事项数，按登记结果时间归属。"),
-    Figure("blacklist_entries", "失信名单在列", "条", "期末当日在列的严重违法失信名单条目（车辆、驾驶人、企业），交办公路〔2017〕8号。"),
+    Figure("blacklist_entries", "失信名单在列", "条", "期末当日在列的严重违法失信名单条目（车辆、驾驶人、运输企业、维修企业、指使强令者），交办公路〔2017〕8号。"),
 )  # fmt: skip
 BY_KEY = {f.key: f for f in FIGURES}
 
