@@ -114,7 +114,7 @@ def test_every_document_and_page_states_the_same_excess_and_rate(app, client, lo
     case_page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert f"{excess} kg · {rate}%" in case_page
     console_queue = squeeze(client.get("/cases?status=decided").get_data(as_text=True))
-    assert f'{excess}</td><tdclass="n">{rate}%' in console_queue
+    assert f'{excess}</td><tdclass="n"data-label="超限率">{rate}%' in console_queue
 
     with app.app_context():
         from service.evidence.processing import _lines

@@ -39,7 +39,7 @@ def test_two_instances_have_two_control_sockets_each_reaching_its_own(tmp_path):
     one, two = _start(tmp_path / "one", 1), _start(tmp_path / "two", 3)
     try:
         sockets = {p.pid: tmp_path / name / "run" / f"gunicorn-{p.pid}.ctl" for p, name in ((one, "one"), (two, "two"))}
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a wait for start-up, generous for a busy CI machine
         while not all(s.exists() for s in sockets.values()) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert all(s.is_socket() for s in sockets.values()), sockets
