@@ -20,14 +20,16 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 run: $(VENV)/.runtime
 	$(PY) -m service.embedded
 
-## make test: the whole suite on SQLite and PostgreSQL with a real Redis
+## make test: the whole suite on SQLite and PostgreSQL with a real Redis, in TEST_JOBS processes
+## (pytest-xdist; each has its own databases and Redis; TEST_JOBS=0 runs in this process)
+TEST_JOBS ?= 2
 test: $(VENV)/.dev
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	  echo "!!! Chromium 未安装：浏览器测试（tests/browser）不会运行。"; \
 	  echo "!!! Chromium is missing: the browser tests will NOT run. apt-get install chromium"; \
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; }
-	$(PY) -m pytest -q -rs $(PYTEST_ARGS)
+	$(PY) -m pytest -q -rs -n $(TEST_JOBS) $(PYTEST_ARGS)
 
 ## make bench: ingest throughput and latency; repeat-offender status and watch-list check
 ## at 10 million readings (filled once into bench/.cache); SQLite and PostgreSQL; officer steps
