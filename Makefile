@@ -21,8 +21,9 @@ run: $(VENV)/.runtime
 	$(PY) -m service.embedded
 
 ## make test: the whole suite on SQLite and PostgreSQL with a real Redis, in TEST_JOBS processes
-## (pytest-xdist; each has its own databases and Redis; TEST_JOBS=0 runs in this process)
-TEST_JOBS ?= 2
+## (pytest-xdist, each with its own databases and Redis; default 0: this process — the gunicorn
+## control-socket fault test fails under xdist, not yet understood)
+TEST_JOBS ?= 0
 test: $(VENV)/.dev
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
