@@ -42,3 +42,27 @@ class ImportJob(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def view(self) -> dict:
+        """What the API and the console show of an import: its counts, progress and errors."""
+        total = self.rows_total
+        done_pct = 100.0 if self.status == "done" else None
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "filename": self.filename,
+            "sha256": self.sha256,
+            "status": self.status,
+            "status_label": IMPORT_STATUS_LABELS.get(self.status, self.status),
+            "rows_total": total,
+            "rows_done": self.rows_done,
+            "progress_pct": round(100.0 * self.rows_done / total, 1) if total else done_pct,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "errors": self.errors or [],
+            "message": self.message,
+            "created_at": self.created_at,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+        }

@@ -381,28 +381,3 @@ def _save(job: ImportJob, commit: bool) -> None:
         db.session.commit()
     else:
         db.session.flush()
-
-
-def job_view(job: ImportJob) -> dict:
-    from models.importjob import IMPORT_STATUS_LABELS
-
-    total = job.rows_total
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "filename": job.filename,
-        "sha256": job.sha256,
-        "status": job.status,
-        "status_label": IMPORT_STATUS_LABELS.get(job.status, job.status),
-        "rows_total": total,
-        "rows_done": job.rows_done,
-        "progress_pct": round(100.0 * job.rows_done / total, 1) if total else (100.0 if job.status == "done" else None),
-        "accepted": job.accepted,
-        "duplicates": job.duplicates,
-        "rejected": job.rejected,
-        "errors": job.errors or [],
-        "message": job.message,
-        "created_at": job.created_at,
-        "started_at": job.started_at,
-        "finished_at": job.finished_at,
-    }

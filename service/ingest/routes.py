@@ -116,7 +116,7 @@ class Imports(MethodView):
 
         enqueue_outbox("import.requested", {"import_job_id": job.id})
         db.session.commit()
-        return imports.job_view(job)
+        return job.view()
 
 
 @blp.route("/readings/imports/<int:job_id>")
@@ -129,7 +129,7 @@ class ImportById(MethodView):
         principal = current_principal()
         if job is None or (principal.kind == "device" and job.created_by_site_id != principal.site_id):
             abort(404, message="导入任务不存在")
-        return imports.job_view(job)
+        return job.view()
 
 
 @blp.route("/evidence")

@@ -17,7 +17,7 @@ from service.procedure import run_step
 from service.referrals import exports, operations, signing
 from service.referrals.package import package_path
 from service.referrals.queries import export_query, export_view, referral_counts, referral_query, referral_views
-from service.review.console import FORMS
+from service.review.forms import FORMS
 
 bp = Blueprint("referrals_console", __name__, template_folder="templates")
 VIEWERS = ("admin", "supervisor", "officer", "police")

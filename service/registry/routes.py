@@ -316,7 +316,7 @@ def registry_import(form, files):
     )
     enqueue_outbox("import.requested", {"import_job_id": job.id})
     db.session.commit()
-    return imports.job_view(job)
+    return job.view()
 
 
 @blp.route("/registry/imports/<int:job_id>")
@@ -328,7 +328,7 @@ def registry_import_status(job_id: int):
     job = db.session.get(ImportJob, job_id)
     if job is None or job.kind == "readings":
         abort(404, message="导入任务不存在")
-    return imports.job_view(job)
+    return job.view()
 
 
 @blp.route("/repeat-offenders")

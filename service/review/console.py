@@ -14,10 +14,10 @@ from models import Case, EvidenceImage, PartyMatter, Site
 from models.case import OPEN_STATUSES, REVIEW_CHECKS
 from service import audit, clock
 from service.console.session import check_csrf, current_user, login_required, recall_secret, remember_secret
-from service.errors import DomainError
 from service.extensions import db
 from service.procedure import run_step
 from service.review.exports import CASE_COLUMNS, MAX_ROWS, xlsx
+from service.review.forms import FORMS, number
 from service.review.legal_text import needs_footnote
 from service.review.queries import (
     case_detail,
@@ -42,6 +42,8 @@ def _public_legal_text(state) -> None:
     state.app.jinja_env.finalize = public_text
     state.app.jinja_env.globals["LEGAL_FOOTNOTE"] = FOOTNOTE
     state.app.jinja_env.filters["field_label"] = field_label
+
+
 REVIEWERS = ("admin", "supervisor", "officer")
 PAGE_SIZE = 25
 
@@ -139,95 +141,6 @@ def case_page(case_id: int):
 # ── one route for every step, as the API: form → the step's input → the step table ──
 
 
-def _text(name: str) -> str | None:
-    return request.form.get(name, "").strip() or None
-
-
-def _number(name: str, kind=int):
-    raw = request.form.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise DomainError(f"「{raw}」不是有效的数字", 422, {name: ["须为数字"]}) from None
-    if not math.isfinite(value):
-        raise DomainError(f"「{raw}」不是有效的数字", 422, {name: ["须为有限数值"]})
-    return value
-
-
-def _date(name: str):
-    from datetime import date
-
-    raw = request.form.get(name, "").strip()
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        raise DomainError(f"日期格式应为 YYYY-MM-DD：{raw}", 422, {name: ["日期无效"]}) from None
-
-
-def _yes_no(name: str) -> bool | None:
-    """是 / 否 / 未查明 from a select."""
-    return {"yes": True, "no": False}.get(request.form.get(name, ""))
-
-
-# What each step's console form sends; the operation checks it as it checks the API's input.
-FORMS = {
-    "confirm": lambda f: {"checklist": {k: k in f for k in REVIEW_CHECKS}, "note": _text("note")},
-    "dismissal": lambda f: {"reason": f.get("reason", "")},
-    "approve_dismissal": lambda f: {},
-    "reject_dismissal": lambda f: {"reason": _text("reason")},
-    "assign": lambda f: {"user_id": _number("user_id") or 0},
-    "driver": lambda f: {k: _text(k) for k in ("name", "licence_no", "qualification_no", "identity_number")},
-    "plate": lambda f: {"plate": f.get("plate", ""), "reason": f.get("reason", "")},
-    "configuration": lambda f: {
-        "vehicle_type": f.get("vehicle_type") or None,
-        "drive_axle_air_suspension": _yes_no("drive_axle_air_suspension"),
-        "articulated": _yes_no("articulated"),
-        "axle_spacing_mm": _number("axle_spacing_mm"),
-        "from_registry": bool(f.get("from_registry")),
-        "reason": f.get("reason", ""),
-    },
-    "station_action": lambda f: {"kind": f.get("kind", ""), "kg": _number("kg", float), "note": _text("note")},
-    "notice": lambda f: {},
-    "statement": lambda f: {"kind": f.get("kind", "statement"), "text": f.get("text", ""), "channel": "officer"},
-    "hearing": lambda f: {"record": f.get("record", "")},
-    "review_statement": lambda f: {
-        "statement_id": _number("statement_id"),
-        "outcome": f.get("outcome", ""),
-        "reasons": f.get("reasons", ""),
-    },
-    "decision": lambda f: {
-        "kind": f.get("kind", ""),
-        "amount_yuan": _number("amount_yuan") or 0,
-        "reason": _text("reason"),
-    },
-    "approve_decision": lambda f: {},
-    "reject_decision": lambda f: {"reason": f.get("reason", "")},
-    "service": lambda f: {"method": f.get("method", "")},
-    "payment": lambda f: {"amount_yuan": _number("amount_yuan") or 0},
-    "close": lambda f: {},
-    "refer_police": lambda f: {"reason": f.get("reason", "")},
-    "identify": lambda f: {"driver_id": _number("driver_id"), "enterprise_id": _number("enterprise_id")},
-    "unidentifiable": lambda f: {"reason": f.get("reason", "")},
-    "instigator": lambda f: {
-        "enterprise_id": _number("enterprise_id"),
-        "name": _text("name"),
-        "reason": f.get("reason", ""),
-    },
-    "refer": lambda f: {"note": _text("note")},
-    "acknowledge": lambda f: {"note": _text("note")},
-    "withdraw_referral": lambda f: {"reason": f.get("reason", "")},
-    "outcome": lambda f: {
-        "decision_number": f.get("decision_number", ""),
-        "decided_on": _date("decided_on"),
-        "fine_yuan": _number("fine_yuan"),
-        "points": _number("points"),
-        "note": _text("note"),
-    },
-}
-
-
 @bp.post("/cases/<int:case_id>/act/<step>")
 @login_required(*REVIEWERS)
 def case_act(case_id: int, step: str):
@@ -242,7 +155,7 @@ def case_act(case_id: int, step: str):
         if matter is None:
             abort(404)
     params = FORMS[step](request.form)
-    effect = run_step(step, case, current_user(), params, matter=matter, expected_version=_number("version"))
+    effect = run_step(step, case, current_user(), params, matter=matter, expected_version=number("version"))
     db.session.commit()
     if step == "notice":
         matter = matter or case.lead_matter
@@ -297,7 +210,12 @@ def deadlines():
         view["deadlines"] = [d for d in deadline_view(case) if d["running"] and (d["overdue"] or d["due_soon"])]
         items.append(view)
     if request.args.get("format") == "xlsx":
-        due = ("期限", lambda c: "；".join(f"{d['label']} {d['due']}{'（已逾期）' if d['overdue'] else ''}" for d in c["deadlines"]))
+        due = (
+            "期限",
+            lambda c: "；".join(
+                f"{d['label']} {d['due']}{'（已逾期）' if d['overdue'] else ''}" for d in c["deadlines"]
+            ),
+        )
         return xlsx("期限提醒", [*CASE_COLUMNS, due], items)
     return render_template("review/deadlines.html", rows=items)
 

@@ -134,7 +134,7 @@ class LoadingImports(MethodView):
 
         enqueue_outbox("import.requested", {"import_job_id": job.id})
         db.session.commit()
-        return imports.job_view(job)
+        return job.view()
 
 
 @blp.route("/loadings/imports/<int:job_id>")
@@ -147,7 +147,7 @@ class LoadingImportById(MethodView):
         job = db.session.get(ImportJob, job_id)
         if job is None or job.kind != "loadings":
             abort(404, message="导入任务不存在")
-        return imports.job_view(job)
+        return job.view()
 
 
 @blp.route("/weighbridges")
