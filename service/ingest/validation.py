@@ -150,24 +150,7 @@ def validate_reading(item, now: datetime, skew: timedelta) -> tuple[dict | None,
         if msg:
             errors["captured_at"] = [msg]
 
-    axles = item.get("axle_count")
-    if axles is not None:
-        if not _is_number(axles) or not _is_int(axles):
-            errors["axle_count"] = ["须为整数"]
-        elif not 2 <= axles <= 8:
-            errors["axle_count"] = ["须在 2 到 8 之间"]
-        else:
-            clean["axle_count"] = int(axles)
-
-    gross = item.get("gross_weight_kg")
-    if gross is not None:
-        if not _is_number(gross):
-            errors["gross_weight_kg"] = ["须为数字"]
-        elif not 0 < gross <= MAX_GROSS_KG:
-            errors["gross_weight_kg"] = [f"须大于 0 且不超过 {MAX_GROSS_KG}"]
-        else:
-            clean["gross_weight_kg"] = float(gross)
-
+    axles_and_gross(item, clean, errors)
     _plate(item, clean, errors)
     _vehicle(item, clean, errors)
     _axle_weights(item, clean, errors)
@@ -230,3 +213,23 @@ def _axle_weights(item: dict, clean: dict, errors: dict) -> None:
             errors["axle_weights_kg"] = [f"轴重个数（{len(weights)}）须等于轴数（{axles}）"]
             return
     clean["axle_weights_kg"] = weights
+
+
+def axles_and_gross(item: dict, clean: dict, errors: dict) -> None:
+    """The axle count and the gross weight, as a reading and a loading both carry them."""
+    axles = item.get("axle_count")
+    if axles is not None:
+        if not _is_number(axles) or not _is_int(axles):
+            errors["axle_count"] = ["须为整数"]
+        elif not 2 <= axles <= 8:
+            errors["axle_count"] = ["须在 2 到 8 之间"]
+        else:
+            clean["axle_count"] = int(axles)
+    gross = item.get("gross_weight_kg")
+    if gross is not None:
+        if not _is_number(gross):
+            errors["gross_weight_kg"] = ["须为数字"]
+        elif not 0 < gross <= MAX_GROSS_KG:
+            errors["gross_weight_kg"] = [f"须大于 0 且不超过 {MAX_GROSS_KG}"]
+        else:
+            clean["gross_weight_kg"] = float(gross)

@@ -9,10 +9,10 @@ from service.ingest.validation import (
     MAX_GROSS_KG,
     MISSING,
     _captured_at,
-    _is_int,
     _is_number,
     _plate,
     _vehicle,
+    axles_and_gross,
     printable_key,
     text_problem,
 )
@@ -54,22 +54,7 @@ def validate_loading(item, now: datetime, skew: timedelta) -> tuple[dict | None,
         clean["weighed_at"], msg = _captured_at(item["weighed_at"], now, skew)
         if msg:
             errors["weighed_at"] = [msg.replace("检测时间", "称重时间")]
-    axles = item.get("axle_count")
-    if axles is not None:
-        if not _is_number(axles) or not _is_int(axles):
-            errors["axle_count"] = ["须为整数"]
-        elif not 2 <= axles <= 8:
-            errors["axle_count"] = ["须在 2 到 8 之间"]
-        else:
-            clean["axle_count"] = int(axles)
-    gross = item.get("gross_weight_kg")
-    if gross is not None:
-        if not _is_number(gross):
-            errors["gross_weight_kg"] = ["须为数字"]
-        elif not 0 < gross <= MAX_GROSS_KG:
-            errors["gross_weight_kg"] = [f"须大于 0 且不超过 {MAX_GROSS_KG}"]
-        else:
-            clean["gross_weight_kg"] = float(gross)
+    axles_and_gross(item, clean, errors)
     _tare(item, clean, errors)
     _plate(item, clean, errors)
     _vehicle(item, clean, errors)
