@@ -21,9 +21,9 @@ run: $(VENV)/.runtime
 	$(PY) -m service.embedded
 
 ## make test: the whole suite on SQLite and PostgreSQL with a real Redis, in TEST_JOBS processes
-## (pytest-xdist, each with its own databases and Redis; default 0: this process — the gunicorn
-## control-socket fault test fails under xdist, not yet understood)
-TEST_JOBS ?= 0
+## (pytest-xdist, each with its own databases and Redis; default 2, the CI machine's cores;
+## TEST_JOBS=0 runs it in this process)
+TEST_JOBS ?= 2
 test: $(VENV)/.dev
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,7 +37,18 @@ def _workers(socket: Path) -> int:
     return json.loads(out.stdout)["count"]
 
 
-def test_two_instances_have_two_control_sockets_each_reaching_its_own(tmp_path):
+def test_two_instances_have_two_control_sockets_each_reaching_its_own():
+    # A short folder: under pytest-xdist tmp_path is long enough that gunicorn.conf.py moves the
+    # socket to the temporary folder (a unix socket path is limited to ~107 bytes), and the
+    # instance folder is what this test is about.
+    tmp_path = Path(tempfile.mkdtemp(prefix="zc-"))
+    try:
+        _two_instances(tmp_path)
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def _two_instances(tmp_path: Path) -> None:
     one, two = _start(tmp_path / "one", 1), _start(tmp_path / "two", 3)
     try:
         sockets = {p.pid: tmp_path / name / "run" / f"gunicorn-{p.pid}.ctl" for p, name in ((one, "one"), (two, "two"))}
