@@ -63,6 +63,12 @@ class Vehicle(Base):
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     transport_cert_no: Mapped[str | None] = mapped_column(String(32))  # 道路运输证号
     transport_cert_first_issued: Mapped[date | None] = mapped_column(Date)  # anchors R-VEH-3
+    # The configuration that changes the limit (domain-rules §1.1, §1.4); None = not registered
+    # (unknown: the limit favouring the party applies). Cases not yet noticed are re-classified.
+    drive_axle_air_suspension: Mapped[bool | None] = mapped_column(Boolean)  # 驱动轴每侧双轮胎+空气悬架
+    articulated: Mapped[bool | None] = mapped_column(Boolean)  # 铰接列车 (牵引车+半挂车)
+    axle_spacing_mm: Mapped[int | None] = mapped_column(Integer)  # 半挂车轴距 d (L-4AX-ART-37)
+    single_drive_axle: Mapped[bool | None] = mapped_column(Boolean)  # 牵引车驱动轴为单轴 (L-6AX-C-SD, 46 t)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
