@@ -36,6 +36,7 @@ def referral_facts(case: Case, decided_on=None, vehicle_repeat=False, driver_rep
         # ⚖ the effective gross after the measurement deduction, as the transport side uses
         gross_kg=case.gross_weight_kg - case.tolerance_kg,
         baidunwang=bool(case.baidunwang),
+        weighed_gross_kg=case.gross_weight_kg,
         plate=case.plate,
         plate_valid=bool(case.plate and plate_is_valid(case.plate)),
         axle_count=reading.axle_count if reading is not None else None,

@@ -46,6 +46,7 @@ class ReferralFacts:
     act_date: date
     gross_kg: float  # the effective gross after the measurement deduction (⚖ the lower figure)
     baidunwang: bool = False
+    weighed_gross_kg: float | None = None  # as weighed, before the deduction (百吨王 is judged on it, §5.4)
     plate: str | None = None
     plate_valid: bool = True
     axle_count: int | None = None  # as weighed
@@ -111,6 +112,15 @@ def _points_within_the_limit(facts: ReferralFacts, settings: RuleSettings) -> di
     return data
 
 
+def _baidunwang_text(facts: ReferralFacts, settings: RuleSettings) -> str:
+    """The weighed gross that made it a 百吨王 (§5.4 counts the total mass as weighed), and the
+    figure after the measurement deduction when that differs, which the police's own penalty
+    bands are measured on; the label 百吨王 is shown beside the text, not in it."""
+    weighed = facts.weighed_gross_kg if facts.weighed_gross_kg is not None else facts.gross_kg
+    after = f"，扣除计量误差后 {facts.gross_kg:,.0f} 千克" if facts.gross_kg < weighed else ""
+    return f"检测车货总质量 {weighed:,.0f} 千克（≥ {settings.baidunwang_kg / 1000:g} 吨{after}），由公安机关扣留车辆、依法罚款记分"
+
+
 def confirm_reasons(facts: ReferralFacts, settings: RuleSettings = DEFAULT) -> list[ReferralReason]:
     """The reasons to refer a case at 审核确认, in a fixed order; empty: no automatic referral."""
     reasons = []
@@ -120,7 +130,7 @@ def confirm_reasons(facts: ReferralFacts, settings: RuleSettings = DEFAULT) -> l
                 "baidunwang",
                 "X-POLICE-BDW",
                 BDW_ARTICLE,
-                f"百吨王：车货总质量 {facts.gross_kg:,.0f} 千克（≥ 100 吨），由公安机关扣留车辆、依法罚款记分",
+                _baidunwang_text(facts, settings),
             )
         )
     overload = _overload(facts, settings)

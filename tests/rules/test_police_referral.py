@@ -61,6 +61,18 @@ def test_each_reason_carries_its_rule_and_article():
     assert "100,000 千克" in by["baidunwang"].text
 
 
+def test_a_baidunwang_is_stated_with_the_gross_as_weighed_and_after_the_deduction():
+    """§5.4: a 百吨王 is a total mass ≥ 100 t as weighed; the text states that figure (not the
+    lower one after the measurement deduction, which read "97,375 千克（≥ 100 吨）"), the deducted
+    one beside it, and does not repeat the label the page shows next to it."""
+    f = ReferralFacts(act_date=NEW, gross_kg=97_375, weighed_gross_kg=102_500, baidunwang=True)
+    text = {r.trigger: r for r in confirm_reasons(f)}["baidunwang"].text
+    assert text.startswith("检测车货总质量 102,500 千克（≥ 100 吨，扣除计量误差后 97,375 千克）")
+    assert "百吨王" not in text
+    station = ReferralFacts(act_date=NEW, gross_kg=101_000, weighed_gross_kg=101_000, baidunwang=True)
+    assert "扣除" not in {r.trigger: r for r in confirm_reasons(station)}["baidunwang"].text
+
+
 @pytest.mark.parametrize(
     "gross, rule_id, fine_band, points",
     [
