@@ -94,5 +94,9 @@ def referral_package_job_id(export_id: int) -> str:
     return f"referral-package-{export_id}"
 
 
+def stats_report_job_id(report_id: int) -> str:
+    return f"stats-report-{report_id}"
+
+
 def evidence_job_id(evidence_ids: list[int]) -> str:
     return f"evidence-{evidence_ids[0]}-{evidence_ids[-1]}-{len(evidence_ids)}"

@@ -1,17 +1,18 @@
 """The worker's relay: what Redis may have lost, the database still knows.
 
-Every few seconds each worker process checks two things and queues what is missing:
-outbox rows still pending (work recorded during a Redis outage) get a drain, and an
+Every few seconds each worker process checks what Redis may have lost and queues it:
+outbox rows still pending (work recorded during a Redis outage) get a drain; an
 unfinished import whose next chunk has no job in Redis (the worker died between
 committing a chunk and queueing the next one, or Redis lost its data) gets that
-chunk queued again. Job ids are deterministic, so several relays never double up.
+chunk queued again; a police package (移交包) or a monthly report (月报) still waiting
+with no job gets its job again. Job ids are deterministic, so several relays never double up.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from rq.exceptions import NoSuchJobError
@@ -19,12 +20,12 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from sqlalchemy import select, update
 
-from models import ImportJob
+from models import ImportJob, ReferralExport, StatsReport
 from service.extensions import db
 from service.ingest.imports import queue_chunk
 from service.outbox import pending_count
-from service.queueing import get_redis, request_drain
-from workers.queues import import_job_id
+from service.queueing import enqueue, get_redis, request_drain
+from workers.queues import REFERRAL_PACKAGE, STATS_REPORT, import_job_id, referral_package_job_id, stats_report_job_id
 
 log = logging.getLogger("workers")
 UNFINISHED = ("queued", "running")
@@ -37,6 +38,7 @@ def relay_once(app: Flask) -> None:
         if pending_count():
             request_drain(app)
         resume_imports(app)
+        resume_exports(app)
     from service.stats.reports import ensure_monthly_reports
 
     ensure_monthly_reports(app)  # the month that ended gets its 月报 (service/stats/reports.py)
@@ -80,6 +82,50 @@ def resume_imports(app: Flask) -> list[str]:
                     "relay: import %s had no job for its chunk at row %d; queued %s", import_id, rows_done, job_id
                 )
                 queued.append(job_id)
+    return queued
+
+
+# A row the request has just committed is queued by that request right after its commit.
+EXPORT_GRACE = timedelta(seconds=60)
+EXPORTS = (
+    # model, job kind, job id, what its row says when its job failed for good
+    (ReferralExport, REFERRAL_PACKAGE, referral_package_job_id, "移交包生成中断（任务异常结束），请重新导出"),
+    (StatsReport, STATS_REPORT, stats_report_job_id, "月报生成中断（任务异常结束），请重新生成"),
+)
+
+
+def resume_exports(app: Flask) -> list[str]:
+    """Queue the job of each police package and monthly report still waiting or being built
+    whose job Redis no longer has (queued while Redis was down, or lost with its data); mark
+    failed one whose job failed for good without saying so on its row. Returns the job ids."""
+    queued = []
+    for model, kind, job_id_of, failed_text in EXPORTS:
+        rows = db.session.scalars(
+            select(model.id).where(model.status.in_(UNFINISHED), model.created_at < datetime.now(UTC) - EXPORT_GRACE)
+        ).all()
+        db.session.rollback()  # read only; don't hold a snapshot across Redis calls
+        for row_id in rows:
+            job_id = job_id_of(row_id)
+            try:
+                job = Job.fetch(job_id, connection=get_redis(app), serializer=JSONSerializer)
+            except NoSuchJobError:
+                job = None
+            status = job.get_status(refresh=False) if job is not None else None
+            if status in BROKEN:
+                done = db.session.execute(
+                    update(model)
+                    .where(model.id == row_id, model.status.in_(UNFINISHED))
+                    .values(status="failed", finished_at=datetime.now(UTC), message=failed_text)
+                )
+                db.session.commit()
+                if done.rowcount:
+                    log.error("relay: %s %s failed in job %s; marked failed", model.__tablename__, row_id, job_id)
+            elif status in GONE:
+                if job is not None:
+                    job.delete()  # it ended, yet its row still waits: run it again
+                if enqueue(app, kind, row_id, job_id=job_id, unique=True) is not None:
+                    log.warning("relay: %s %s had no job; queued %s", model.__tablename__, row_id, job_id)
+                    queued.append(job_id)
     return queued
 
 

@@ -42,10 +42,10 @@ def request_report(month: date, region: str | None, requested_by: str) -> StatsR
 
 def queue_report(report_id: int) -> bool:
     from service.queueing import enqueue
-    from workers.queues import STATS_REPORT
+    from workers.queues import STATS_REPORT, stats_report_job_id
 
     try:
-        return enqueue(current_app, STATS_REPORT, report_id, job_id=f"stats-report-{report_id}") is not None
+        return enqueue(current_app, STATS_REPORT, report_id, job_id=stats_report_job_id(report_id)) is not None
     except Exception:  # noqa: BLE001 - Redis down: the row stays queued; the relay asks again
         log.exception("stats report %s: could not queue its job", report_id)
         return False

@@ -112,3 +112,35 @@ def test_how_things_stand_today_is_in_the_api_and_the_report(client, login, trav
     got = client.get("/api/v1/stats/standing", headers=admin).get_json()
     assert got["transport_enterprises"] == 1 and got["enterprises_over_10pct"] == 0
     assert got["enterprises_over_10pct_share_pct"] == 0.0 and got["blacklist_entries"] == 0
+
+
+def test_a_report_whose_job_redis_lost_is_queued_again_and_one_whose_job_died_says_so(
+    app, client, login, october, traveller, run_worker
+):
+    """Redis restarted without its data (or was down when the report was asked for): the row
+    stayed 排队中 for ever. The workers' relay now queues its job again, once; a job that failed
+    for good without saying so on its row marks the report failed."""
+    from rq.job import Job, JobStatus
+    from rq.serializers import JSONSerializer
+
+    from service.queueing import get_queue, get_redis
+    from workers import queues
+    from workers.relay import resume_exports
+
+    boss = login("supervisor", username="yb-boss5")
+    lost = client.post("/api/v1/stats/reports", json={"month": "2026-10"}, headers=boss).get_json()["id"]
+    died = client.post("/api/v1/stats/reports", json={"month": "2026-09"}, headers=boss).get_json()["id"]
+    with app.app_context():
+        job = Job.fetch(f"stats-report-{died}", connection=get_redis(app), serializer=JSONSerializer)
+        get_queue(app, queues.EXPORTS).remove(job)
+        job.set_status(JobStatus.FAILED)  # the work horse was killed, its retries used up
+        get_queue(app, queues.EXPORTS).empty()  # and Redis lost the other one
+        assert resume_exports(app) == []  # just asked for: its request queues it itself
+    traveller.shift(120)
+    with app.app_context():
+        assert resume_exports(app) == [f"stats-report-{lost}"]
+        assert resume_exports(app) == []  # queued once, however many relays look
+    run_worker()
+    reports = {r["id"]: r for r in client.get("/api/v1/stats/reports", headers=boss).get_json()}
+    assert (reports[lost]["status"], reports[lost]["progress"]) == ("done", 100)
+    assert reports[died]["status"] == "failed" and "月报生成中断" in reports[died]["message"]
