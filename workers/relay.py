@@ -6,6 +6,8 @@ unfinished import whose next chunk has no job in Redis (the worker died between
 committing a chunk and queueing the next one, or Redis lost its data) gets that
 chunk queued again; a police package (移交包) or a monthly report (月报) still waiting
 with no job gets its job again. Job ids are deterministic, so several relays never double up.
+Once an hour one of the relays also expires orphan images (service/evidence/storage.py), so
+their disk is freed even when no further image arrives.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ def relay_once(app: Flask) -> None:
         from service.stats.availability import check_silent_sites
 
         check_silent_sites()  # a site silent too long: an alert to the administrator
+        sweep_orphans(app)
 
 
 def relay(app: Flask, stop: threading.Event, every_s: float) -> None:
@@ -54,6 +57,23 @@ def relay(app: Flask, stop: threading.Event, every_s: float) -> None:
             relay_once(app)
         except Exception:  # noqa: BLE001 - keep relaying through DB/Redis hiccups
             log.exception("relay failed; will retry")
+
+
+ORPHAN_SWEEP_KEY = "relay:evidence-orphans-swept"
+
+
+def sweep_orphans(app: Flask, every_s: int = 3600) -> int | None:
+    """Expire orphan images, by one relay per hour (a Redis key taken with NX). The image job
+    expires them too, but a site whose camera uploads and whose readings never come, and then
+    stops, would otherwise keep its orphans on disk until some image arrives. Returns how many
+    were expired, None when another relay swept within the hour."""
+    from service.evidence.storage import expire_orphans
+
+    if not get_redis(app).set(ORPHAN_SWEEP_KEY, "1", nx=True, ex=every_s):
+        return None
+    expired = expire_orphans()
+    db.session.commit()
+    return expired
 
 
 def resume_imports(app: Flask) -> list[str]:

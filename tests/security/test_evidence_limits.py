@@ -14,6 +14,7 @@ from sqlalchemy import select
 from models import EvidenceImage
 from service import clock
 from service.extensions import db
+from service.queueing import get_redis
 from tests.conftest import reading
 from tests.workers.test_evidence import jpeg, upload
 
@@ -66,6 +67,25 @@ def test_orphans_expire_with_a_defect_noted_and_their_files_deleted(app, client,
         assert ready.status == "ready" and (root / ready.original_path).exists()
         waiting = db.session.scalars(select(EvidenceImage.record_id).where(EvidenceImage.status == "pending")).all()
         assert sorted(waiting) == ["LATE", "LATER"]  # younger than the setting: still waiting
+
+
+def test_orphans_expire_by_the_relay_when_no_further_image_arrives(app, client, make_site, run_worker):
+    """The image job expires orphans as images arrive; a camera that stopped uploading left its
+    orphans on disk for ever. The workers' relay sweeps them too, one relay per hour."""
+    from workers.relay import ORPHAN_SWEEP_KEY, sweep_orphans
+
+    _, device = make_site()
+    with time_machine.travel(clock.now(), tick=False) as traveller:
+        orphan = upload(client, device, jpeg(color=(1, 2, 3)), record_id="NEVER").get_json()
+        run_worker()
+        traveller.shift(timedelta(days=app.config["EVIDENCE_ORPHAN_DAYS"] + 1))
+        with app.app_context():
+            get_redis(app).delete(ORPHAN_SWEEP_KEY)
+            assert sweep_orphans(app) == 1
+            assert sweep_orphans(app) is None  # another relay within the hour does nothing
+            expired = db.session.get(EvidenceImage, orphan["id"])
+            assert expired.status == "defect" and "孤立图像" in expired.defect
+            assert not (Path(app.config["EVIDENCE_DIR"]) / expired.original_path).exists()
 
 
 def test_the_admin_console_shows_evidence_disk_use(app, client, make_site, login):
