@@ -42,7 +42,13 @@ CONFIG_FACTS = {
     "drive_axle_air_suspension": "驱动轴每侧双轮胎并装备空气悬架",
     "articulated": "铰接列车（牵引车+半挂车）",
     "axle_spacing_mm": "半挂车轴距（毫米）",
+    "single_drive_axle": "牵引车驱动轴为单轴",
 }
+# Where a change of the vehicle's registry record re-classifies a case by itself: before the
+# notice (告知书) states the facts and the proposed penalty to the party (行政处罚法 第四十四条).
+# From the notice on, the officer re-classifies by the step (按登记簿车辆记录), which the party
+# is then told of; a decided case never changes.
+REGISTRY_FOLLOWS = ("pending_review", "confirmed")
 
 
 def record_configuration(
@@ -89,10 +95,69 @@ def _registry_facts(case: Case) -> dict:
     vehicle = db.session.get(Vehicle, case.vehicle_id) if case.vehicle_id else None
     if vehicle is None:
         raise DomainError("本案车辆未关联登记簿记录，请由执法人员据图像或证件登记", 409)
-    facts = {"vehicle_type": vehicle.vehicle_type} if vehicle.vehicle_type else {}
+    facts = {name: value for name, value in registry_values(vehicle).items() if value is not None}
     if not facts:
         raise DomainError("登记簿车辆记录未载明车型等配置", 409)
     return facts
+
+
+def registry_values(vehicle) -> dict:
+    """The vehicle's registered configuration, every fact (None: not registered)."""
+    return {name: getattr(vehicle, name, None) for name in CONFIG_FACTS}
+
+
+def follow_registry(case: Case, vehicle, *, actor: str, actor_user_id: int | None = None) -> bool:
+    """The case takes its vehicle's registered configuration (vehicle None: no record, so no
+    registered facts) and is re-classified, audited with the old and new limit like the
+    officer's entry. An officer's own entry on the case wins over the registry (kept, and named
+    in the audit entry). Returns whether anything changed. The caller picks the cases
+    (REGISTRY_FOLLOWS) and holds their plate's lock."""
+    from service import audit, clock
+
+    values = registry_values(vehicle) if vehicle is not None else dict.fromkeys(CONFIG_FACTS)
+    known = dict(case.vehicle_facts or {})
+    stamp = {"source": "registry", "by": actor, "at": clock.now().isoformat(timespec="seconds")}
+    changed, kept = {}, []
+    for name, value in values.items():
+        entry = known.get(name)
+        if entry is not None and entry.get("source") != "registry":
+            if value is not None and entry.get("value") != value:
+                kept.append(name)
+            continue
+        if value is None and entry is not None:
+            del known[name]
+            changed[name] = None
+        elif value is not None and (entry is None or entry.get("value") != value):
+            known[name] = {"value": value, **stamp}
+            changed[name] = value
+    if not changed:
+        return False
+    before = {"limit_kg": case.limit_kg, "rule_id": case.rule_id}
+    case.vehicle_facts = known or None
+    reclassify(case)
+    after = {"limit_kg": case.limit_kg, "rule_id": case.rule_id}
+    case.version += 1
+    text = "；".join(f"{CONFIG_FACTS[k]}：{'未登记' if v is None else _shown(v)}" for k, v in changed.items())
+    also = f"（执法人员登记的{'、'.join(CONFIG_FACTS[k] for k in kept)}优先，未采用登记簿）" if kept else ""
+    audit.record(
+        "case.configuration",
+        "case",
+        case.id,
+        actor=actor,
+        actor_user_id=actor_user_id,
+        from_state=case.status,
+        to_state=case.status,
+        reason=f"据登记簿车辆记录：{text}{also}。限值 {before['limit_kg']} → {after['limit_kg']} kg（{after['rule_id']}）",
+        data={
+            "facts": changed,
+            "source": "registry",
+            "vehicle_id": vehicle.id if vehicle is not None else None,
+            "officer_kept": kept,
+            "before": before,
+            "after": after,
+        },
+    )
+    return True
 
 
 def reclassify(case: Case) -> None:
@@ -112,7 +177,7 @@ def reclassify(case: Case) -> None:
         axle_count=reading.axle_count,
         gross_weight_kg=reading.gross_weight_kg,
         vehicle_type=known.get("vehicle_type", reading.vehicle_type),
-        single_drive_axle=reading.single_drive_axle,
+        single_drive_axle=known.get("single_drive_axle", reading.single_drive_axle),
         drive_axle_air_suspension=known.get("drive_axle_air_suspension"),
         articulated=known.get("articulated"),
         axle_spacing_mm=known.get("axle_spacing_mm"),

@@ -44,6 +44,7 @@ REGISTRY_COLUMNS = {
 }  # fmt: skip
 READERS = ("admin", "supervisor", "officer", "investigator")
 VEHICLE_TYPES = {"": "未登记", "truck": "货车", "combination": "汽车列车"}
+FACT_CHOICES = {"": "未登记（按有利于当事人的限值认定）", "true": "是", "false": "否"}
 AUDIT_LABELS = {"registry.create": "登记", "registry.update": "修改登记", "registry.delete": "删除登记"}
 # Form inputs per kind: (field, input type, choices or a hint). Labels: editing.FIELD_LABELS.
 FORMS = {
@@ -71,6 +72,10 @@ FORMS = {
         ("enterprise_uscc", "text", "所属运输企业的统一社会信用代码；留空为不属于任何企业"),
         ("transport_cert_no", "text", None),
         ("transport_cert_first_issued", "date", "R-VEH-3 法定计算周期的起点"),
+        ("drive_axle_air_suspension", "select", FACT_CHOICES),
+        ("articulated", "select", FACT_CHOICES),
+        ("axle_spacing_mm", "number", "mm；四轴铰接列车 37 吨须不小于 1800"),
+        ("single_drive_axle", "select", FACT_CHOICES),
     ),
     "drivers": (
         ("name", "text", None),
@@ -112,6 +117,8 @@ def _shown_values(kind: str, row) -> dict:
     for field, value in values.items():
         if isinstance(value, date):
             values[field] = value.isoformat()
+        elif isinstance(value, bool):
+            values[field] = "true" if value else "false"
         elif isinstance(value, list):
             values[field] = ";".join(value)
         elif value is None:

@@ -23,6 +23,8 @@ from models.registry import REGISTRY_KINDS
 from service import audit
 from service.errors import DomainError
 from service.extensions import db
+from service.procedure.fact_ops import CONFIG_FACTS
+from service.registry import case_facts
 from service.registry import operations as ops
 
 MODELS = {"enterprises": Enterprise, "vehicles": Vehicle, "drivers": Driver, "permits": Permit}
@@ -53,6 +55,10 @@ FIELDS = {
         "enterprise_uscc",
         "transport_cert_no",
         "transport_cert_first_issued",
+        "drive_axle_air_suspension",
+        "articulated",
+        "axle_spacing_mm",
+        "single_drive_axle",
     ),
     "drivers": (
         "name",
@@ -97,6 +103,10 @@ FIELD_LABELS = {
     "enterprise_uscc": "所属企业",
     "transport_cert_no": "道路运输证号",
     "transport_cert_first_issued": "道路运输证初次领取日期",
+    "drive_axle_air_suspension": "驱动轴双轮胎+空气悬架",
+    "articulated": "铰接列车",
+    "axle_spacing_mm": "半挂车轴距（毫米）",
+    "single_drive_axle": "牵引车单驱动轴",
     "licence_no": "驾驶证号",
     "qualification_no": "从业资格证号",
     "qualification_first_issued": "从业资格证初次领取日期",
@@ -266,7 +276,9 @@ def update_record(kind: str, row, patch: dict, *, actor: str, actor_user_id: int
         setattr(row, column, values[column])
     db.session.flush()
     if kind == "vehicles" and ("plate" in before or "enterprise_id" in before):
-        _relink(row, old_plate)
+        _relink(row, old_plate, actor=actor, actor_user_id=actor_user_id)
+    if kind == "vehicles" and set(before) & set(CONFIG_FACTS):
+        case_facts.follow_vehicle(row, actor=actor, actor_user_id=actor_user_id)
     changes = _audit_changes(row, before)
     audit.record(
         "registry.update",
@@ -280,16 +292,17 @@ def update_record(kind: str, row, patch: dict, *, actor: str, actor_user_id: int
     return changes
 
 
-def _relink(vehicle: Vehicle, old_plate: str) -> None:
+def _relink(vehicle: Vehicle, old_plate: str, *, actor: str, actor_user_id: int | None) -> None:
     """Cases follow the corrected registration, as when a vehicle is first registered."""
     if old_plate != vehicle.plate:
+        stmt = select(Case.id).where(Case.vehicle_id == vehicle.id, Case.plate != vehicle.plate)
+        unlinked = list(db.session.scalars(stmt))
         db.session.execute(
-            update(Case)
-            .where(Case.vehicle_id == vehicle.id, Case.plate != vehicle.plate)
-            .values(vehicle_id=None, enterprise_id=None),
+            update(Case).where(Case.id.in_(unlinked)).values(vehicle_id=None, enterprise_id=None),
             execution_options={"synchronize_session": False},
         )
         ops.link_plate(old_plate)  # another registration of the old plate takes them, if any
+        case_facts.drop_unlinked(unlinked, actor=actor, actor_user_id=actor_user_id)
     ops.link_plate(vehicle.plate)
     db.session.expire_all()
 

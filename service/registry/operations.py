@@ -46,6 +46,9 @@ MAX_VEHICLE_KG = 300_000  # the heaviest weighing ingest accepts (CONTRACT §4)
 MAX_PERMIT_KG = 2_000_000  # 大件 transport (transformers, reactors) reaches several hundred tonnes
 MAX_FLEET = 1_000_000
 MAX_DIMENSION_MM = 100_000  # as ingest: above every road vehicle, blade trailers included
+MAX_SPACING_MM = 20_000  # a semi-trailer's axle spacing d (as the officer's entry, service/review/schemas.py)
+# Yes / no / unknown configuration facts of a vehicle (domain-rules §1.1, §1.4).
+CONFIG_FLAGS = ("drive_axle_air_suspension", "articulated", "single_drive_axle")
 
 
 def _now() -> datetime:
@@ -179,6 +182,8 @@ def clean_vehicle(data: dict) -> dict:
         errors,
     )
     enterprise_id = _enterprise_id(data.get("enterprise_uscc"), errors)
+    config = {name: check.tristate(data.get(name), name, errors) for name in CONFIG_FLAGS}
+    spacing = _int(data.get("axle_spacing_mm"), "axle_spacing_mm", errors, minimum=1, maximum=MAX_SPACING_MM)
     if errors:
         raise RegistryError(errors)
     return _fit(
@@ -195,6 +200,8 @@ def clean_vehicle(data: dict) -> dict:
             "enterprise_id": enterprise_id,
             "transport_cert_no": data.get("transport_cert_no") or None,
             "transport_cert_first_issued": issued,
+            **config,
+            "axle_spacing_mm": spacing,
         },
     )
 
@@ -335,7 +342,10 @@ def create_permit(data: dict) -> Permit:
 
 
 def link_cases(case_ids: list[int]) -> None:
-    """Cases of registered plates link to the vehicle and its transport enterprise."""
+    """Cases of registered plates link to the vehicle and its transport enterprise, and those not
+    yet noticed take the configuration facts the vehicle's record registers."""
+    from service.registry.case_facts import follow_linked
+
     for start in range(0, len(case_ids), 500):
         chunk = case_ids[start : start + 500]
         vehicle = select(Vehicle.id).where(Vehicle.plate == Case.plate).order_by(Vehicle.id).limit(1).scalar_subquery()
@@ -348,6 +358,7 @@ def link_cases(case_ids: list[int]) -> None:
             update(Case).where(Case.id.in_(chunk), Case.vehicle_id.is_not(None)).values(enterprise_id=enterprise),
             execution_options={"synchronize_session": False},
         )
+        follow_linked(chunk)  # the configuration the record registers (service/registry/case_facts.py)
 
 
 def link_plate(plate: str) -> None:

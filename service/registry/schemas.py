@@ -5,6 +5,7 @@ from service.registry.operations import (
     MAX_DIMENSION_MM,
     MAX_FLEET,
     MAX_PERMIT_KG,
+    MAX_SPACING_MM,
     MAX_VEHICLE_KG,
 )
 
@@ -13,6 +14,15 @@ _REGION = validate.Regexp(r"^[0-9]{6}$", error="须为 6 位行政区划代码�
 
 def _bounded(maximum: int, minimum: int = 0, **kwargs):
     return fields.Integer(allow_none=True, validate=validate.Range(minimum, maximum), **kwargs)
+
+
+def _fact(description: str):
+    """A yes / no configuration fact; null = not registered (the limit favouring the party applies)."""
+    return fields.Boolean(
+        allow_none=True,
+        error_messages={"invalid": "须为 true（是）、false（否）或 null（未登记）"},
+        metadata={"description": f"{description}；null 为未登记，按有利于当事人的限值认定"},
+    )
 
 
 class RegistryQueryArgsSchema(Schema):
@@ -55,6 +65,16 @@ class VehicleSchema(Schema):
     enterprise_id = fields.Integer(dump_only=True, allow_none=True)
     transport_cert_no = fields.String(allow_none=True, metadata={"description": "道路运输证号"})
     transport_cert_first_issued = fields.Date(allow_none=True, metadata={"description": "不晚于今天"})
+    # The configuration that changes the limit (domain-rules §1.1, §1.4); null = 未登记 (unknown).
+    drive_axle_air_suspension = _fact("驱动轴每轴每侧双轮胎并装备空气悬架（三轴、四轴货车 L-AIR+1；L-4AX-ART-37）")
+    articulated = _fact("铰接列车（牵引车+半挂车，L-4AX-ART-37）")
+    axle_spacing_mm = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(1, MAX_SPACING_MM, error=f"半挂车轴距须在 1 至 {MAX_SPACING_MM} 毫米之间"),
+        error_messages={"invalid": "半挂车轴距须为整数（毫米）"},
+        metadata={"description": "半挂车轴距 d，毫米（L-4AX-ART-37 要求不小于 1800）；null 为未登记"},
+    )
+    single_drive_axle = _fact("牵引车驱动轴为单轴（六轴及以上汽车列车 46 吨，L-6AX-C-SD）")
 
 
 class DriverSchema(Schema):

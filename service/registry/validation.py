@@ -87,3 +87,24 @@ def region_code_is_valid(code: str) -> bool:
     if not _REGION.match(code) or code[:2] not in PROVINCES:
         return False
     return not (code[2:4] == "00" and code[4:] != "00")
+
+
+_YES = ("1", "true", "yes", "y", "是", "有")
+_NO = ("0", "false", "no", "n", "否", "无")
+_UNKNOWN = ("", "unknown", "未知", "未登记", "未查明")
+
+
+def tristate(value, field: str, errors: dict) -> bool | None:
+    """A configuration fact: yes, no, or not registered (None — unknown, the party-favourable
+    limit applies). CSV cells and form values say 是/否/未知 or true/false/empty."""
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    if text in _UNKNOWN:
+        return None
+    errors[field] = ["须为 是 / 否，或留空表示未登记（未知）"]
+    return None

@@ -75,9 +75,10 @@ def test_the_registry_record_gives_the_type(client, make_site, team, registered,
         vehicle_type=...,
         gross_weight_kg=27500,
     )
-    run_worker()  # links the cases to their registry records
+    run_worker()  # links the cases to their registry records, which give the type
     officer = team["officer"]
-    assert officer.get(typed).get_json()["limit_kg"] == 27000  # ⚖ type unknown: the combination's
+    linked = officer.get(typed).get_json()
+    assert linked["limit_kg"] == 26000 and linked["vehicle_facts"]["vehicle_type"]["by"] == "system"
     res = officer.step(typed, "configuration", {"from_registry": True})
     assert res.status_code == 200, res.get_json()
     facts = res.get_json()["vehicle_facts"]

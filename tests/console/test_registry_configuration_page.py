@@ -1,0 +1,41 @@
+"""Console: the vehicle's record page registers the configuration facts that change the limit,
+and a change re-classifies the vehicle's cases not yet noticed."""
+
+from __future__ import annotations
+
+from models import AuditEvent, Case
+from service.extensions import db
+from tests.console.test_console import sign_in
+from tests.console.test_registry_pages import form_of, register
+from tests.conftest import reading
+
+
+def test_the_vehicle_page_registers_air_suspension_and_the_open_case_follows(app, client, make_site, run_worker):
+    ids = register(app, plates=("吉B22222",))
+    _, device = make_site("JL-ST-01", kind="static")
+    body = reading(site_code="JL-ST-01", plate="吉B22222", axle_count=3, vehicle_type="truck", gross_weight_kg=26500)
+    case_id = client.post("/api/v1/readings", headers=device, json={"readings": [body]}).get_json()["results"][0][
+        "case_id"
+    ]
+    run_worker()  # links the case to the record, which registers nothing that changes the limit
+    with app.app_context():
+        assert db.session.get(Case, case_id).limit_kg == 26000  # ⚖ tyres and suspension unknown
+    sign_in(client, app, role="admin", username="zhao")
+    url = f"/registry/vehicles/{ids['吉B22222']}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert "驱动轴双轮胎+空气悬架" in page and "未登记（按有利于当事人的限值认定）" in page
+    assert 'id="config-note"' in page
+
+    data = {**form_of(page, "record-form"), "drive_axle_air_suspension": "false", "axle_spacing_mm": "1.5"}
+    refused = client.post(url, data=data)
+    assert refused.status_code == 422 and "须为整数" in refused.get_data(as_text=True)
+    saved = client.post(url, data={**data, "axle_spacing_mm": ""}, follow_redirects=True).get_data(as_text=True)
+
+    assert "已保存：驱动轴双轮胎+空气悬架" in saved
+    assert '<option value="false" selected>否</option>' in saved
+    assert "驱动轴双轮胎+空气悬架 （空） → 否" in saved  # the record's own history
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert (case.limit_kg, case.rule_id) == (25000, "L-3AX-T")
+        event = db.session.query(AuditEvent).filter_by(action="case.configuration", object_id=str(case_id)).one()
+        assert event.actor == "zhao" and "26000 → 25000" in event.reason
