@@ -22,7 +22,7 @@ def test_the_end_date_shown_is_the_one_entered(app, client):
     until = date.today() + timedelta(days=30)
     page = _add(client, "吉A12345", until).get_data(as_text=True)
     row = re.search(r"<tr><td>吉A12345</td>.*?</tr>", page, re.S).group(0)
-    assert f"<td>{until.isoformat()}</td>" in row and (until + timedelta(days=1)).isoformat() not in row
+    assert f'<td data-label="截止">{until.isoformat()}</td>' in row and (until + timedelta(days=1)).isoformat() not in row
     api = client.get("/api/v1/watchlist", headers=_token(client))
     assert api.status_code == 200 and api.get_json()[0]["last_day"] == until.isoformat()
 
@@ -45,7 +45,7 @@ def test_a_plate_already_watched_is_extended_not_doubled(app, client):
     first, later = date.today() + timedelta(days=10), date.today() + timedelta(days=40)
     _add(client, "吉A12345", first)
     page = _add(client, "吉a 12345", later, reason="再次举报").get_data(as_text=True)
-    assert page.count("<tr><td>吉A12345</td>") == 1 and f"<td>{later.isoformat()}</td>" in page
+    assert page.count("<tr><td>吉A12345</td>") == 1 and f'<td data-label="截止">{later.isoformat()}</td>' in page
     _add(client, "吉A12345", first)  # an earlier date never shortens it
     with app.app_context():
         (entry,) = db.session.query(WatchEntry).all()
