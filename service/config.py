@@ -118,6 +118,9 @@ class Config:
     # A site not heard from (no reading, no heartbeat) this long raises an alert to the
     # administrator (service/stats/availability.py). A choice of the deployment, not law.
     SITE_SILENCE_HOURS: float = 6.0
+    # A site's verification certificate (检定) ending within this many days shows 即将到期 on the
+    # administrator's sites list (service/admin/calibration.py). A choice of the deployment.
+    CALIBRATION_WARN_DAYS: int = 30
     # One import job handles this many rows, commits them with the progress, then queues
     # its continuation: follow-up work (布控 alerts) queued meanwhile runs in between.
     IMPORT_CHUNK_ROWS: int = 1000
@@ -190,6 +193,7 @@ class Config:
         cfg.REWEIGH_WINDOW_HOURS = _env_int("REWEIGH_WINDOW_HOURS", cfg.REWEIGH_WINDOW_HOURS)
         cfg.BAIDUNWANG_WATCH_DAYS = _env_int("BAIDUNWANG_WATCH_DAYS", cfg.BAIDUNWANG_WATCH_DAYS)
         cfg.SITE_SILENCE_HOURS = _env_float("SITE_SILENCE_HOURS", cfg.SITE_SILENCE_HOURS)
+        cfg.CALIBRATION_WARN_DAYS = max(0, _env_int("CALIBRATION_WARN_DAYS", cfg.CALIBRATION_WARN_DAYS))
         cfg.RULE_SETTINGS_FILE = os.environ.get("RULE_SETTINGS_FILE", "")
         if cfg.RULE_SETTINGS_FILE:
             cfg.RULE_SETTINGS = load_rule_settings(cfg.RULE_SETTINGS_FILE)

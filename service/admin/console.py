@@ -151,6 +151,7 @@ def sites():
     return render_template(
         "admin/sites.html",
         rows=queries.sites(),
+        verification=_calibration.states(),
         kinds=SITE_KINDS,
         accuracy_classes=ACCURACY_CLASSES,
         evidence=usage(),
@@ -185,7 +186,12 @@ def site_create():
 @login_required("admin")
 def site(code: str):
     site = _site_or_404(code)
-    return render_template("admin/site.html", site=site, tokens=queries.site_tokens(site))
+    return render_template(
+        "admin/site.html",
+        site=site,
+        tokens=queries.site_tokens(site),
+        calibrations=_calibration.certificates(site),
+    )
 
 
 @bp.post("/admin/sites/<code>/tokens")
@@ -215,6 +221,8 @@ def token_revoke(code: str, token_id: int):
     return redirect(url_for("admin_console.site", code=site.code))
 
 
+from service.admin import calibration as _calibration  # noqa: E402
 from service.admin import status as _status  # noqa: E402
 
 _status.register(bp)  # 系统状态: rule settings in force, the outbox and the job queues
+_calibration.register(bp)  # 检定证书: a site's certificates, recorded from its page
