@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate; this file only re-exports."""
 
+from models.agency import Agency
 from models.audit import AuditEvent, AuditHead
 from models.base import Base, UTCDateTime, utcnow
 from models.case import Case, StationAction
@@ -22,6 +23,7 @@ from models.watch import Alert, WatchEntry
 from models.websession import AuthThrottle, WebSession
 
 __all__ = [
+    "Agency",
     "AuditEvent",
     "AuditHead",
     "Base",

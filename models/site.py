@@ -24,6 +24,8 @@ class Site(Base):
     name: Mapped[str] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(16))
     region_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    # The agency whose officers act on the site's cases (its region's, or the nearest above).
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     # Where the site is (WGS-84): tracing measures how near a registered source enterprise it is.
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)

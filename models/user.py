@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,6 +31,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))
     region_code: Mapped[str | None] = mapped_column(String(16))
+    # 所属执法机构: jurisdiction follows it (service/review/jurisdiction.py); region_code is its code.
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on password change or deactivation: outstanding tokens stop working.
     token_generation: Mapped[int] = mapped_column(default=0)

@@ -76,7 +76,9 @@ def _shown_once(site: Site, token: str, first: bool):
 @bp.get("/admin/users")
 @login_required("admin")
 def users():
-    return render_template("admin/users.html", users=queries.users(), roles=ROLES, me=current_user())
+    return render_template(
+        "admin/users.html", users=queries.users(), roles=ROLES, me=current_user(), agencies=_agency_choices()
+    )
 
 
 @bp.post("/admin/users")
@@ -91,7 +93,7 @@ def user_create():
         request.form.get("role", ""),
         request.form.get("password", ""),
         display_name=_field("display_name", "姓名"),
-        region_code=_field("region_code", "所属机构（行政区划代码）", max_length=16),
+        agency_id=request.form.get("agency_id") or None,
         certificate_number=_field("certificate_number", "执法证号", max_length=32),
         **_actor(),
     )
@@ -108,7 +110,7 @@ def user_profile(user_id: int):
     ops.set_profile(
         _user_or_404(user_id),
         _field("certificate_number", "执法证号", max_length=32),
-        _field("region_code", "所属机构（行政区划代码）", max_length=16),
+        agency_id=request.form.get("agency_id") or None,
         **_actor(),
     )
     db.session.commit()
@@ -152,6 +154,7 @@ def sites():
         "admin/sites.html",
         rows=queries.sites(),
         verification=_calibration.states(),
+        agencies=_agency_choices(),
         kinds=SITE_KINDS,
         accuracy_classes=ACCURACY_CLASSES,
         evidence=usage(),
@@ -172,7 +175,7 @@ def site_create():
         code,
         _field("name", "点位名称", required=True, max_length=128),
         request.form.get("kind", ""),
-        region_code=_field("region_code", "行政区划代码", max_length=16),
+        agency_id=request.form.get("agency_id") or None,
         calibrated_until=_date_field("calibrated_until", "检定有效期"),
         accuracy_class=accuracy_class,
         **_actor(),
@@ -190,8 +193,26 @@ def site(code: str):
         "admin/site.html",
         site=site,
         tokens=queries.site_tokens(site),
+        agencies=_agency_choices(),
         calibrations=_calibration.certificates(site),
     )
+
+
+@bp.post("/admin/sites/<code>/agency")
+@login_required("admin")
+def site_agency(code: str):
+    """Move the site to another agency: its cases go to that agency's officers."""
+    check_csrf()
+    ops.set_site_agency(_site_or_404(code), request.form.get("agency_id") or None, **_actor())
+    db.session.commit()
+    flash("已保存", "ok")
+    return redirect(url_for("admin_console.site", code=code))
+
+
+def _agency_choices() -> list:
+    from service.admin.agency_console import choices
+
+    return choices()
 
 
 @bp.post("/admin/sites/<code>/tokens")
@@ -221,8 +242,10 @@ def token_revoke(code: str, token_id: int):
     return redirect(url_for("admin_console.site", code=site.code))
 
 
+from service.admin import agency_console as _agency_console  # noqa: E402
 from service.admin import calibration as _calibration  # noqa: E402
 from service.admin import status as _status  # noqa: E402
 
 _status.register(bp)  # 系统状态: rule settings in force, the outbox and the job queues
 _calibration.register(bp)  # 检定证书: a site's certificates, recorded from its page
+_agency_console.register(bp)  # 执法机构: the agency tree

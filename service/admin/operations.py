@@ -1,4 +1,4 @@
-"""Administration: sites, device tokens, users. Flush only; callers commit.
+"""Administration: sites, device tokens, users (agencies: agencies.py). Flush only; callers commit.
 
 A refusal is an AdminError (a DomainError: 409 unless it says otherwise), answered once
 by the app's error handler — the API's error body, or a flash on the console page.
@@ -42,11 +42,19 @@ def create_site(
     tolerance_pct: float | None = None,
     actor: str = "cli",
     actor_user_id: int | None = None,
+    agency_id: int | None = None,
 ) -> tuple[Site, str]:
-    """A new site and its first device token (clear text returned once)."""
+    """A new site and its first device token (clear text returned once). It belongs to the
+    agency chosen (its region defaulting to the agency's), or else to the agency of its region
+    code or the nearest one above (service/admin/agencies.py)."""
+    from service.admin.agencies import get_agency, nearest_agency
+
     if kind not in SITE_KINDS:
         raise AdminError(f"点位类型须为 {' / '.join(SITE_KINDS)}")
+    agency = get_agency(agency_id)
+    region_code = (region_code or "").strip() or (agency.code if agency else None)
     _check_region(region_code)
+    agency = agency or nearest_agency(region_code)
     if db.session.scalar(select(Site.id).where(Site.code == code)):
         raise AdminError(f"点位编码 {code} 已存在")
     site = Site(
@@ -54,6 +62,7 @@ def create_site(
         name=name,
         kind=kind,
         region_code=region_code,
+        agency_id=agency.id if agency else None,
         calibrated_until=calibrated_until,
         accuracy_class=accuracy_class,
         tolerance_pct=tolerance_pct,
@@ -70,9 +79,31 @@ def create_site(
         site.code,
         actor=actor,
         actor_user_id=actor_user_id,
-        data={"kind": kind, "calibrated_until": calibrated_until.isoformat() if calibrated_until else None},
+        data={
+            "kind": kind,
+            "calibrated_until": calibrated_until.isoformat() if calibrated_until else None,
+            "agency": agency.code if agency else None,
+        },
     )
     return site, clear
+
+
+def set_site_agency(site: Site, agency_id, *, actor: str = "cli", actor_user_id: int | None = None) -> None:
+    """Move a site to another agency (its cases go with it); its region code follows the agency
+    unless it already lies inside the agency's area (a county site under a city detachment)."""
+    from service.admin.agencies import get_agency
+    from service.review.jurisdiction import region_prefix
+
+    agency = get_agency(agency_id)
+    before = {"agency_id": site.agency_id, "region_code": site.region_code}
+    site.agency_id = agency.id if agency else None
+    if agency is not None and not (site.region_code or "").startswith(region_prefix(agency.code)):
+        site.region_code = agency.code
+    db.session.flush()
+    audit.record(
+        "site.agency", "site", site.code, actor=actor, actor_user_id=actor_user_id,
+        data={"before": before, "after": {"agency_id": site.agency_id, "region_code": site.region_code}},
+    )  # fmt: skip
 
 
 def record_calibration(
@@ -159,12 +190,15 @@ def create_user(
     certificate_number: str | None = None,
     actor: str = "cli",
     actor_user_id: int | None = None,
+    agency_id: int | None = None,
 ) -> User:
+    """A new user, in the agency chosen or else the one of `region_code` (or the nearest above)."""
     if role not in ROLES:
         raise AdminError(f"角色须为 {' / '.join(ROLES)}")
     if len(password) < 8:
         raise AdminError("密码至少 8 位")
-    _check_region(region_code)
+    agency = _user_agency(agency_id, region_code)
+    region_code = agency.code if agency else ((region_code or "").strip() or None)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise AdminError(f"用户名 {username} 已存在")
     user = User(
@@ -172,14 +206,28 @@ def create_user(
         role=role,
         display_name=display_name,
         region_code=region_code,
+        agency_id=agency.id if agency else None,
         certificate_number=(certificate_number or "").strip() or None,
         active=True,
     )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    audit.record("user.create", "user", user.username, actor=actor, actor_user_id=actor_user_id, to_state=role)
+    audit.record(
+        "user.create", "user", user.username, actor=actor, actor_user_id=actor_user_id, to_state=role,
+        data={"agency": agency.code} if agency else None,
+    )  # fmt: skip
     return user
+
+
+def _user_agency(agency_id, region_code: str | None):
+    from service.admin.agencies import get_agency, nearest_agency
+
+    agency = get_agency(agency_id)
+    if agency is None:
+        _check_region((region_code or "").strip() or None)
+        agency = nearest_agency(region_code)
+    return agency
 
 
 def set_active(user: User, active: bool, *, actor: str = "cli", actor_user_id: int | None = None) -> None:
@@ -208,21 +256,24 @@ def set_active(user: User, active: bool, *, actor: str = "cli", actor_user_id: i
 def set_profile(
     user: User,
     certificate_number: str | None,
-    region_code: str | None,
+    region_code: str | None = None,
     *,
+    agency_id: int | None = None,
     actor: str = "cli",
     actor_user_id: int | None = None,
 ) -> None:
     """The user's enforcement certificate number (执法证号, printed on notices and decisions,
-    行政处罚法 第四十二条) and agency (the region code their jurisdiction follows), audited."""
-    region_code = (region_code or "").strip() or None
-    _check_region(region_code)
+    行政处罚法 第四十二条) and agency (chosen, or found for a region code; none: no agency —
+    an officer or supervisor then sees no case), audited."""
+    agency = _user_agency(agency_id, region_code)
+    region_code = agency.code if agency else ((region_code or "").strip() or None)
     number = (certificate_number or "").strip() or None
     if number and len(number) > 32:
         raise AdminError("执法证号最多 32 位", 422, {"certificate_number": ["过长"]})
-    before = {"certificate_number": user.certificate_number, "region_code": user.region_code}
+    before = {"certificate_number": user.certificate_number, "region_code": user.region_code, "agency_id": user.agency_id}
     user.certificate_number, user.region_code = number, region_code
-    after = {"certificate_number": number, "region_code": region_code}
+    user.agency_id = agency.id if agency else None
+    after = {"certificate_number": number, "region_code": region_code, "agency_id": user.agency_id}
     audit.record(
         "user.profile",
         "user",

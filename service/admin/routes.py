@@ -1,4 +1,4 @@
-"""Administrators: sites, device tokens and users. Refusals are AdminErrors (DomainError), answered once by the app."""
+"""Administrators: agencies, sites, device tokens and users. Refusals are AdminErrors (DomainError), answered once by the app."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from models import DeviceToken, Site, User
+from service.admin import agencies
 from service.admin import operations as ops
 from service.admin.schemas import (
+    AgencyCreateSchema,
+    AgencySchema,
+    AgencyUpdateSchema,
     CalibrationCreateSchema,
     CalibrationSchema,
     DeviceTokenCreateSchema,
@@ -24,7 +28,7 @@ from service.admin.schemas import (
 from service.auth.guard import current_principal, protect
 from service.extensions import db
 
-blp = Blueprint("admin", __name__, description="系统管理：点位、设备令牌、用户")
+blp = Blueprint("admin", __name__, description="系统管理：执法机构、点位、设备令牌、用户")
 protect(blp, roles=("admin",))
 
 
@@ -150,3 +154,37 @@ def user_password(data, user_id: int):
     """Set a new password; the user's tokens and console sessions end at once."""
     ops.reset_password(_user_or_404(user_id), data["password"], **_actor())
     db.session.commit()
+
+
+@blp.route("/agencies")
+class Agencies(MethodView):
+    @blp.response(200, AgencySchema(many=True))
+    def get(self):
+        """Every enforcement agency (执法机构), in tree order: each under its parent."""
+        return [agencies.agency_view(r.agency) for r in agencies.agency_rows()]
+
+    @blp.arguments(AgencyCreateSchema)
+    @blp.response(201, AgencySchema)
+    @blp.alt_response(409, description="该行政区划已有执法机构")
+    @blp.alt_response(422, description="代码无效、缺少上级机构或不在上级机构辖区内")
+    def post(self, data):
+        """Create an agency under its parent; the sites of its area held by the parent move to it."""
+        agency = agencies.create_agency(data["code"], data.get("name"), data.get("parent_id"), **_actor())
+        db.session.commit()
+        return agencies.agency_view(agency)
+
+
+@blp.route("/agencies/<int:agency_id>", methods=["PATCH"])
+@blp.arguments(AgencyUpdateSchema)
+@blp.response(200, AgencySchema)
+@blp.alt_response(404, description="执法机构不存在")
+def agency_rename(data, agency_id: int):
+    """Rename an agency."""
+    from models import Agency
+
+    agency = db.session.get(Agency, agency_id)
+    if agency is None:
+        abort(404, message="执法机构不存在")
+    agencies.rename_agency(agency, data["name"], **_actor())
+    db.session.commit()
+    return agencies.agency_view(agency)

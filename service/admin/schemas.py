@@ -12,6 +12,9 @@ class SiteCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(1, 128))
     kind = fields.String(required=True, validate=validate.OneOf(SITE_KINDS))
     region_code = fields.String(allow_none=True, validate=validate.Length(max=16))
+    agency_id = fields.Integer(
+        allow_none=True, metadata={"description": "所属执法机构；缺省按行政区划代码归入该代码或最近上级的机构"}
+    )
     calibrated_until = fields.Date(allow_none=True, metadata={"description": "检定有效期至"})
     accuracy_class = fields.String(allow_none=True, validate=validate.OneOf(["0.2", "0.5", "1", "2", "5", "10"]))
     tolerance_pct = fields.Float(
@@ -25,6 +28,7 @@ class SiteSchema(Schema):
     name = fields.String()
     kind = fields.String()
     region_code = fields.String(allow_none=True)
+    agency_id = fields.Integer(allow_none=True)
     calibrated_until = fields.Date(allow_none=True)
     accuracy_class = fields.String(allow_none=True)
     tolerance_pct = fields.Float(allow_none=True)
@@ -58,6 +62,9 @@ class UserCreateSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     display_name = fields.String(allow_none=True)
     region_code = fields.String(allow_none=True)
+    agency_id = fields.Integer(
+        allow_none=True, metadata={"description": "所属执法机构；执法人员、执法负责人未归属机构时看不到案件"}
+    )
 
 
 class UserUpdateSchema(Schema):
@@ -80,6 +87,7 @@ class UserSchema(Schema):
     role = fields.String()
     display_name = fields.String(allow_none=True)
     region_code = fields.String(allow_none=True)
+    agency_id = fields.Integer(allow_none=True)
     active = fields.Boolean()
 
 
@@ -100,3 +108,32 @@ class CalibrationSchema(Schema):
     valid_from = fields.Date(allow_none=True)
     valid_until = fields.Date()
     recorded_at = fields.DateTime()
+
+
+class AgencyCreateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(
+        required=True, validate=validate.Regexp(r"^[0-9]{6}$"), metadata={"description": "辖区行政区划代码（GB/T 2260）"}
+    )
+    name = fields.String(
+        allow_none=True, validate=validate.Length(max=128), metadata={"description": "缺省按辖区命名，如 长春市交通运输综合行政执法支队"}
+    )
+    parent_id = fields.Integer(allow_none=True, metadata={"description": "上级机构；省级机构不填"})
+
+
+class AgencyUpdateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(1, 128))
+
+
+class AgencySchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    level = fields.String(metadata={"description": "province / city / county"})
+    parent_id = fields.Integer(allow_none=True)
+    parent_code = fields.String(allow_none=True)

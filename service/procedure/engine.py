@@ -1,8 +1,9 @@
 """Running a step of the table: who may, in which state, under which legal guards.
 
-`run_step` is the only way a person moves a case or a matter: it checks the version the
-caller saw, the role, the state and the step's guards, runs the step's operation, sets the
-next state, keeps the case's status in line with its matters and writes one audit event.
+`run_step` is the only way a person moves a case or a matter: it checks the actor's
+jurisdiction (another agency's case is not found), the version the caller saw, the role, the
+state and the step's guards, runs the step's operation, sets the next state, keeps the case's
+status in line with its matters and writes one audit event.
 `actions_for` tells a user which steps they may take now, and which are barred and why.
 Operations flush; the view or job commits.
 """
@@ -43,6 +44,15 @@ def check_version(case: Case, expected) -> None:
         raise DomainError(
             f"案件已被他人修改（当前版本 {case.version}，您看到的是版本 {expected}），请刷新后重试", status=412
         )
+
+
+def check_jurisdiction(case: Case, actor: User | None) -> None:
+    """Another agency's case does not exist for this user (404), whoever calls the step — the
+    routes check it too (service/review/jurisdiction.py); the party acts on their own case."""
+    from service.review.jurisdiction import may_see
+
+    if actor is not None and not may_see(actor, case):
+        raise DomainError("案件不存在或不在本机构管辖范围内", 404)
 
 
 def _role(actor: User | None) -> str:
@@ -96,6 +106,7 @@ def run_step(
     from service.procedure.steps import STEPS
 
     step = STEPS[name]
+    check_jurisdiction(case, actor)
     check_version(case, expected_version)
     if step.target == "matter" and matter is None:
         matter = case.lead_matter

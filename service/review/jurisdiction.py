@@ -1,21 +1,32 @@
-"""Jurisdiction (管辖): which cases an officer or a supervisor may see and act on.
+"""Jurisdiction (管辖): which cases a user may see and act on, following the agency tree.
 
-Agencies (执法机构) are identified by the administrative-division code of the area they enforce
-in, which carries the hierarchy itself: a province (220000) → a city detachment (220100) → a
-county detachment (220102). Users and sites belong to one agency by that code. An officer sees
-and acts on the cases of their own agency's sites; a supervisor on their agency's and those of
-the agencies below it; a user of a province, or with no agency, on all. Administrators, source
-investigators and the police are scoped by their own pages (the police see only what is referred
-to them). The API and the console load a case through these checks: another agency's case is not
-found (404), so its steps cannot be reached either."""
+Agencies (执法机构, models/agency.py) form a tree — a province (220000) → city detachments
+(220100) → county detachments (220104) — and users and sites belong to one. An officer sees and
+acts on the cases of their own agency's sites; a supervisor on their agency's and every agency's
+below it (any depth); a user of a root agency (the province) on all. Source investigators and the
+police are scoped to their agency's area and below when they have an agency, and see all when
+they have none (a provincial 专班, the police's own systems); administrators see all.
+
+A source case (no site: an enterprise's exit weighing) belongs where the enterprise is: its
+region code joins the agency of that code or the nearest one above, as a site does.
+
+An officer or supervisor **without an agency** sees nothing once agencies are set up — an
+account the administrator has not yet placed must not see every agency's cases. On a service
+with no agency at all (a single detachment that never set them up) they see all, as they did
+before agencies existed. The API and the consoles load a case through these checks, and the step
+engine checks it again (service/procedure/engine.py): another agency's case is not found (404).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select
+from dataclasses import dataclass
 
-from models import Case, Site, User
+from sqlalchemy import ColumnElement, and_, false, not_, or_, select
 
-SCOPED_ROLES = ("officer", "supervisor")
+from models import Agency, Case, Enterprise, Loading, Site, User
+
+SCOPED_ROLES = ("officer", "supervisor")  # always scoped (no agency: nothing, once agencies exist)
+AREA_ROLES = ("investigator", "police")  # scoped to their agency's area when they have one
 
 
 def region_prefix(code: str) -> str:
@@ -26,51 +37,119 @@ def region_prefix(code: str) -> str:
     return code
 
 
-def site_clause(user: User | None) -> ColumnElement | None:
-    """The condition on `Site.region_code` for the sites whose cases `user` may see (None: all)."""
-    if user is None or user.role not in SCOPED_ROLES or not user.region_code:
+@dataclass(frozen=True)
+class Scope:
+    """What a scoped user covers: the sites of `agencies`, and the regions under one of
+    `prefixes` but under none of `excluded` (an officer's: not their sub-agencies' areas)."""
+
+    agencies: frozenset[int]
+    prefixes: tuple[str, ...]
+    excluded: tuple[str, ...] = ()
+
+    def covers_region(self, code: str | None) -> bool:
+        code = (code or "").strip()
+        return (
+            bool(code)
+            and any(code.startswith(p) for p in self.prefixes)
+            and not any(code.startswith(p) for p in self.excluded)
+        )
+
+    def region_clause(self, column) -> ColumnElement:
+        if not self.prefixes:
+            return false()
+        inside = or_(*[column.startswith(p, autoescape=True) for p in self.prefixes])
+        if not self.excluded:
+            return inside
+        return and_(inside, not_(or_(*[column.startswith(p, autoescape=True) for p in self.excluded])))
+
+
+NOTHING = Scope(frozenset(), ())
+
+
+def _tree() -> dict[int, tuple[str, int | None]]:
+    from service.extensions import db
+
+    return {i: (code, parent) for i, code, parent in db.session.execute(select(Agency.id, Agency.code, Agency.parent_id))}
+
+
+def below(tree: dict[int, tuple[str, int | None]], agency_id: int) -> set[int]:
+    """The agencies under `agency_id`, at any depth (not itself)."""
+    children: dict[int | None, list[int]] = {}
+    for i, (_, parent) in tree.items():
+        children.setdefault(parent, []).append(i)
+    out, todo = set(), list(children.get(agency_id, ()))
+    while todo:
+        i = todo.pop()
+        if i not in out:
+            out.add(i)
+            todo.extend(children.get(i, ()))
+    return out
+
+
+def scope(user: User | None) -> Scope | None:
+    """The user's scope; None: all cases."""
+    if user is None or user.role not in (*SCOPED_ROLES, *AREA_ROLES):
         return None
-    prefix = region_prefix(user.region_code)
-    if len(prefix) <= 2:  # a provincial user: the whole province
-        return Site.region_code.startswith(prefix, autoescape=True)
-    if user.role == "officer":  # their own agency's sites
-        return Site.region_code == user.region_code
-    return Site.region_code.startswith(prefix, autoescape=True)  # a supervisor: theirs and below
+    tree = _tree()
+    if user.agency_id is None or user.agency_id not in tree:
+        if user.role in AREA_ROLES or not tree:
+            return None  # an investigator or police user without an agency; a service without agencies
+        return NOTHING
+    code, parent = tree[user.agency_id]
+    if parent is None:
+        return None  # the root (province) agency: all
+    sub = below(tree, user.agency_id)
+    if user.role == "officer":  # their own agency's sites; the region, less their sub-agencies' areas
+        return Scope(frozenset({user.agency_id}), (region_prefix(code),), tuple(region_prefix(tree[i][0]) for i in sub))
+    return Scope(frozenset({user.agency_id, *sub}), (region_prefix(code),))
+
+
+def site_clause(user: User | None) -> ColumnElement | None:
+    """The condition on `Site` for the sites whose cases `user` may see (None: all)."""
+    s = scope(user)
+    if s is None:
+        return None
+    return Site.agency_id.in_(sorted(s.agencies)) if s.agencies else false()
+
+
+def region_clause(user: User | None, column) -> ColumnElement | None:
+    """The condition on a region-code column (an enterprise's) for what `user` covers (None: all)."""
+    s = scope(user)
+    return None if s is None else s.region_clause(column)
 
 
 def region_covers(user: User | None, region_code: str | None) -> bool:
-    """`site_clause` for one region code (a source enterprise's): an officer their agency's area,
-    a supervisor theirs and below, a provincial or unscoped user all. An enterprise without a
-    region is no scoped user's."""
-    if user is None or user.role not in SCOPED_ROLES or not user.region_code:
-        return True
-    code, prefix = (region_code or "").strip(), region_prefix(user.region_code)
-    if user.role == "officer" and len(prefix) > 2:
-        return code == user.region_code
-    return bool(code) and code.startswith(prefix)
+    """Whether `user` covers this region (a source enterprise's). A region no agency holds, or
+    an enterprise without a region, is only an unscoped or provincial user's."""
+    s = scope(user)
+    return s is None or s.covers_region(region_code)
 
 
 def case_clause(user: User | None) -> ColumnElement | None:
-    """The same condition on `Case`, for queries that do not join the site."""
-    clause = site_clause(user)
-    if clause is None:
+    """The same condition on `Case`: its site's agency, or, for a source case, its enterprise's region."""
+    s = scope(user)
+    if s is None:
         return None
-    return Case.site_id.in_(select(Site.id).where(clause))
+    sites = Case.site_id.in_(select(Site.id).where(Site.agency_id.in_(sorted(s.agencies)))) if s.agencies else false()
+    sources = Case.loading_id.in_(
+        select(Loading.id).join(Enterprise, Enterprise.id == Loading.enterprise_id).where(s.region_clause(Enterprise.region_code))
+    )
+    return or_(sites, and_(Case.site_id.is_(None), sources))
 
 
 def may_see(user: User | None, case: Case) -> bool:
-    clause = site_clause(user)
-    if clause is None:
+    s = scope(user)
+    if s is None:
         return True
     from service.extensions import db
 
-    if case.site_id is None and case.loading_id is not None:  # a source case: where the enterprise is
-        from models import Enterprise, Loading
-
+    if case.site_id is None:
+        if case.loading_id is None:
+            return False
         region = db.session.scalar(
             select(Enterprise.region_code)
             .join(Loading, Loading.enterprise_id == Enterprise.id)
             .where(Loading.id == case.loading_id)
         )
-        return region_covers(user, region)
-    return db.session.scalar(select(Site.id).where(Site.id == case.site_id, clause)) is not None
+        return s.covers_region(region)
+    return db.session.scalar(select(Site.agency_id).where(Site.id == case.site_id)) in s.agencies

@@ -256,28 +256,36 @@ def test_strangers_are_sent_to_the_login_page(client):
 
 def test_an_officer_gets_an_agency_and_a_certificate_number(client, app, admin):
     """执法证号 (printed on notices and decisions, 行政处罚法 第四十二条) and the agency a user's
-    jurisdiction follows: set when the user is created, changed later, audited."""
+    jurisdiction follows, chosen from the agencies: set when the user is created, changed later, audited."""
     from models import AuditEvent
+    from tests.api.review.test_jurisdiction import make_agencies
 
+    agencies = make_agencies(app)
     page = client.get("/admin/users").get_data(as_text=True)
+    assert f'<option value="{agencies["220104"]}">　　长春市朝阳区交通运输综合行政执法大队</option>' in page
     form = {
         "csrf_token": _csrf(page), "username": "wangfa", "display_name": "王法", "role": "officer",
-        "password": "new-officer-9", "region_code": "220100", "certificate_number": "吉交执22010099",
+        "password": "new-officer-9", "agency_id": agencies["220100"], "certificate_number": "吉交执22010099",
     }  # fmt: skip
     client.post("/admin/users", data=form)
     page = client.get("/admin/users").get_data(as_text=True)
     row = re.search(r'<tr id="user-\d+">\s*<td>wangfa</td>.*?</tr>', page, re.S).group(0)
-    assert "220100" in row and "吉交执22010099" in row
+    assert "<td>长春市交通运输综合行政执法支队</td>" in row and "吉交执22010099" in row
     uid = user_id(app, "wangfa")
-    edit = {"csrf_token": _csrf(page), "region_code": "220104", "certificate_number": "吉交执22010100"}
+    edit = {"csrf_token": _csrf(page), "agency_id": agencies["220104"], "certificate_number": "吉交执22010100"}
     assert client.post(f"/admin/users/{uid}/profile", data=edit).status_code == 302
-    bad = client.post(f"/admin/users/{uid}/profile", data={**edit, "region_code": "22AB"}, follow_redirects=True)
-    assert "行政区划代码无效" in bad.get_data(as_text=True)
+    bad = client.post(f"/admin/users/{uid}/profile", data={**edit, "agency_id": "99999"}, follow_redirects=True)
+    assert "所属机构不存在" in bad.get_data(as_text=True)
     with app.app_context():
         user = db.session.get(User, uid)
-        assert (user.region_code, user.certificate_number) == ("220104", "吉交执22010100")
+        assert (user.agency_id, user.region_code, user.certificate_number) == (
+            agencies["220104"], "220104", "吉交执22010100"
+        )
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.profile")).one()
         assert event.data["before"]["certificate_number"] == "吉交执22010099"
+        assert (event.data["before"]["agency_id"], event.data["after"]["agency_id"]) == (
+            agencies["220100"], agencies["220104"]
+        )
 
 
 def test_the_status_page_shows_settings_outbox_and_queues(client, app, admin, make_site):

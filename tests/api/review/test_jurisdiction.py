@@ -1,34 +1,56 @@
-"""Jurisdiction (管辖), as a matrix: agencies are province (220000) → city detachment (长春 220100,
-四平 220300) → county detachment (长春 朝阳区 220104). An officer sees and acts on their own
-agency's cases; a supervisor on their agency's and those below; a provincial user on all — in the
-API, the console and the lists and exports. Another agency's case is not found, and its steps are
-refused."""
+"""Jurisdiction (管辖), as a matrix over the agency tree: 吉林省 (220000) → the city detachments
+长春 (220100) and 四平 (220300) → 长春's county detachment 朝阳区 (220104). An officer sees and acts
+on their own agency's cases (not a child's, not a sibling's); a supervisor on their agency's and
+those below; a user of the province on all; an officer or supervisor with no agency on none — in
+the API, the console, the step engine, the lists, the exports and the inbox. Another agency's case
+is not found, and its steps are refused."""
 
 from __future__ import annotations
+
+from io import BytesIO
 
 import pytest
 
 from tests.conftest import reading
 
-SITES = {"CC": "220100", "CC-CY": "220104", "SP": "220300"}
+AGENCIES = (("220000", None), ("220100", "220000"), ("220300", "220000"), ("220104", "220100"))
+SITES = {"CC": "220100", "CC-CY": "220104", "SP": "220300"}  # 长春's own, 长春's child's, the sibling's
 USERS = {
     "officer-cc": ("officer", "220100"),
+    "officer-cy": ("officer", "220104"),
     "officer-sp": ("officer", "220300"),
+    "officer-jl": ("officer", "220000"),  # the province
+    "officer-none": ("officer", None),
     "boss-cc": ("supervisor", "220100"),
     "boss-sp": ("supervisor", "220300"),
-    "boss-jl": ("supervisor", "220000"),  # the province
-    "boss-all": ("supervisor", None),
+    "boss-jl": ("supervisor", "220000"),
+    "boss-none": ("supervisor", None),
 }
 # Whose cases each user sees (sites by their key above).
 SEES = {
     "officer-cc": {"CC"},
+    "officer-cy": {"CC-CY"},
     "officer-sp": {"SP"},
+    "officer-jl": {"CC", "CC-CY", "SP"},
+    "officer-none": set(),
     "boss-cc": {"CC", "CC-CY"},
     "boss-sp": {"SP"},
     "boss-jl": {"CC", "CC-CY", "SP"},
-    "boss-all": {"CC", "CC-CY", "SP"},
+    "boss-none": set(),
 }
 PASSWORD = "correct-horse-9"
+
+
+def make_agencies(app) -> dict[str, int]:
+    from service.admin.agencies import create_agency
+    from service.extensions import db
+
+    ids: dict[str, int] = {}
+    with app.app_context():
+        for code, parent in AGENCIES:
+            ids[code] = create_agency(code, parent_id=ids.get(parent)).id
+        db.session.commit()
+    return ids
 
 
 @pytest.fixture
@@ -36,10 +58,11 @@ def world(app, client, make_site):
     from service.admin.operations import create_user
     from service.extensions import db
 
+    agencies = make_agencies(app)
     cases = {}
     for key, region in SITES.items():
         code = f"JL-{key}"
-        _, device = make_site(code, region_code=region)
+        _, device = make_site(code, region_code=region)  # joins the agency of its region code
         body = {
             "readings": [
                 reading(site_code=code, record_id=f"{key}-1", plate=f"吉A1{len(cases)}345", gross_weight_kg=56000)
@@ -49,12 +72,23 @@ def world(app, client, make_site):
     heads = {}
     with app.app_context():
         for name, (role, region) in USERS.items():
-            create_user(name, role, PASSWORD, region_code=region)
+            create_user(name, role, PASSWORD, agency_id=agencies[region] if region else None)
         db.session.commit()
     for name in USERS:
         token = client.post("/api/v1/auth/token", json={"username": name, "password": PASSWORD}).get_json()
         heads[name] = {"Authorization": f"Bearer {token['access_token']}"}
     return cases, heads
+
+
+def test_sites_join_the_agency_of_their_region_or_the_nearest_above(app, world, make_site):
+    from models import Agency, Site
+    from service.extensions import db
+
+    make_site("JL-CC-NK", region_code="220122")  # 农安县: no detachment of its own → 长春's
+    make_site("JL-TH", region_code="220500")  # 通化市: no detachment → the province's
+    with app.app_context():
+        agency = {s.code: db.session.get(Agency, s.agency_id).code for s in db.session.query(Site)}
+    assert agency == {"JL-CC": "220100", "JL-CC-CY": "220104", "JL-SP": "220300", "JL-CC-NK": "220100", "JL-TH": "220000"}
 
 
 @pytest.mark.parametrize("user", list(USERS))
@@ -72,28 +106,97 @@ def test_each_user_sees_and_acts_on_their_jurisdiction_only(client, world, user)
         assert step.status_code == (200 if visible else 404), (user, key, step.get_json())
 
 
-def test_the_console_and_its_exports_keep_to_the_jurisdiction(app, client, world):
-    from io import BytesIO
-
+@pytest.mark.parametrize("user", ["officer-cc", "boss-cc", "boss-jl", "officer-none"])
+def test_the_console_and_its_exports_keep_to_the_jurisdiction(app, client, world, user):
     from openpyxl import load_workbook
 
+    from models import Case
+    from service.extensions import db
     from tests.console.test_console import _csrf
 
     cases, _ = world
     page = client.get("/login").get_data(as_text=True)
-    client.post("/login", data={"username": "officer-sp", "password": PASSWORD, "csrf_token": _csrf(page)})
-    assert client.get(f"/cases/{cases['CC']}").status_code == 404  # 四平's officer cannot open 长春's case
-    assert client.get(f"/cases/{cases['SP']}").status_code == 200
-    form = {
-        "csrf_token": _csrf(client.get(f"/cases/{cases['SP']}").get_data(as_text=True)),
-        "version": "1",
-        "reason": "越权",
-    }
-    assert client.post(f"/cases/{cases['CC']}/act/dismissal", data=form).status_code == 404
+    client.post("/login", data={"username": user, "password": PASSWORD, "csrf_token": _csrf(page)})
+    token = _csrf(client.get("/cases?status=").get_data(as_text=True))
+    for key, case_id in cases.items():
+        visible = key in SEES[user]
+        assert client.get(f"/cases/{case_id}").status_code == (200 if visible else 404), (user, key)
+        form = {"csrf_token": token, "version": "1", "reason": "越权"}
+        res = client.post(f"/cases/{case_id}/act/dismissal", data=form)
+        assert res.status_code == (302 if visible else 404), (user, key)
+        with app.app_context():
+            status = db.session.get(Case, case_id).status
+        assert (status == "dismissal_requested") == visible, (user, key)
     queue = client.get("/cases?status=").get_data(as_text=True)
-    assert "JL-SP" in queue and "JL-CC" not in queue
+    assert {k for k in SITES if f"JL-{k}<" in queue or f"JL-{k} " in queue} == SEES[user]
     sheet = load_workbook(BytesIO(client.get("/cases?status=&format=xlsx").data)).active
-    assert [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["JL-SP"]
+    assert sorted(r[2] for r in sheet.iter_rows(min_row=2, values_only=True)) == sorted(f"JL-{k}" for k in SEES[user])
+
+
+@pytest.mark.parametrize("user", ["boss-cc", "boss-sp", "boss-jl", "boss-none"])
+def test_the_inbox_lists_the_supervisors_jurisdiction(app, client, world, user):
+    from tests.console.test_console import _csrf
+
+    cases, heads = world
+    for key, case_id in cases.items():  # the province's officer asks to dismiss each case
+        res = client.post(
+            f"/api/v1/cases/{case_id}/dismissal", json={"reason": "测试"},
+            headers={**heads["officer-jl"], "If-Match": '"1"'},
+        )  # fmt: skip
+        assert res.status_code == 200
+    page = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"username": user, "password": PASSWORD, "csrf_token": _csrf(page)})
+    inbox = client.get("/inbox").get_data(as_text=True)
+    numbers = {k: client.get(f"/api/v1/cases/{i}", headers=heads["boss-jl"]).get_json()["case_number"] for k, i in cases.items()}
+    assert {k for k, number in numbers.items() if number in inbox} == SEES[user]
+
+
+def test_the_step_engine_refuses_another_agencys_case_whoever_calls_it(app, world):
+    from models import Case, User
+    from service.errors import DomainError
+    from service.extensions import db
+    from service.procedure import ANY_VERSION, run_step
+
+    cases, _ = world
+    with app.app_context():
+        officer = db.session.query(User).filter_by(username="officer-sp").one()
+        theirs, ours = db.session.get(Case, cases["CC"]), db.session.get(Case, cases["SP"])
+        with pytest.raises(DomainError) as refused:
+            run_step("dismissal", theirs, officer, {"reason": "越权"}, expected_version=ANY_VERSION)
+        assert refused.value.status == 404 and "管辖" in refused.value.message
+        assert theirs.status == "pending_review"
+        run_step("dismissal", ours, officer, {"reason": "误检"}, expected_version=ANY_VERSION)
+        assert ours.status == "dismissal_requested"
+        db.session.rollback()
+
+
+def test_a_new_detachment_takes_over_the_sites_of_its_area(app, client, world):
+    """Creating 四平's county detachment 铁西区 moves 四平's 铁西 site to it: 四平's officer no
+    longer acts on its cases, 四平's supervisor still does (it is below them)."""
+    from models import Agency, Site
+    from service.admin.agencies import create_agency
+    from service.extensions import db
+
+    cases, heads = world
+    with app.app_context():
+        db.session.query(Site).filter_by(code="JL-SP").one().region_code = "220302"
+        sp = db.session.query(Agency).filter_by(code="220300").one()
+        create_agency("220302", parent_id=sp.id)
+        db.session.commit()
+        assert db.session.get(Agency, db.session.query(Site).filter_by(code="JL-SP").one().agency_id).code == "220302"
+    assert client.get(f"/api/v1/cases/{cases['SP']}", headers=heads["officer-sp"]).status_code == 404
+    assert client.get(f"/api/v1/cases/{cases['SP']}", headers=heads["boss-sp"]).status_code == 200
+
+
+def test_without_any_agency_every_officer_sees_every_case(app, client, make_site, login):
+    """A service that never set agencies up works as one detachment: an officer sees all."""
+    cases = []
+    for code in ("JL-A", "JL-B"):
+        _, device = make_site(code, region_code="220100" if code == "JL-A" else "220300")
+        body = {"readings": [reading(site_code=code, record_id=f"{code}-1", gross_weight_kg=56000)]}
+        cases.append(client.post("/api/v1/readings", headers=device, json=body).get_json()["results"][0]["case_id"])
+    officer = login("officer")
+    assert {c["id"] for c in client.get("/api/v1/cases?status=", headers=officer).get_json()} == set(cases)
 
 
 def test_another_agencys_evidence_is_not_served(app, client, world):
@@ -132,4 +235,5 @@ def test_copy_notices_keep_to_the_jurisdiction(app, client, world):
         db.session.commit()
     seen = lambda user: {n["case_id"] for n in client.get("/api/v1/copy-notices", headers=heads[user]).get_json()}  # noqa: E731
     assert seen("officer-sp") == {cases["SP"]}
-    assert seen("boss-all") == {cases["CC"], cases["SP"]}
+    assert seen("boss-jl") == {cases["CC"], cases["SP"]}
+    assert seen("boss-none") == set()

@@ -95,6 +95,7 @@ def test_a_source_case_notice_states_the_exit_weighing_and_follows_the_enterpris
     from models import Enterprise, User
     from service.review.documents import facts_text
     from service.review.jurisdiction import may_see
+    from tests.api.review.test_jurisdiction import make_agencies
 
     _, header = weighbridge()
     case_id, matter_id = source_case(app, client, header)
@@ -105,9 +106,17 @@ def test_a_source_case_notice_states_the_exit_weighing_and_follows_the_enterpris
         text = facts_text(case)
         assert "四平市铁东区金石采石有限公司" in text and "出场地磅" in text and "62,000 千克" in text
         assert "第四十一条第一款" in text
-        here = User(username="sp", role="officer", region_code="220300")
-        there = User(username="cc", role="officer", region_code="220100")
-        province = User(username="jl", role="supervisor", region_code="220000")
+    agencies = make_agencies(app)  # 吉林省 → 长春 (→ 朝阳区), 四平
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        here = User(username="sp", role="officer", agency_id=agencies["220300"])
+        there = User(username="cc", role="officer", agency_id=agencies["220100"])
+        province = User(username="jl", role="supervisor", agency_id=agencies["220000"])
+        nowhere = User(username="no", role="supervisor")
         assert may_see(here, case) and not may_see(there, case) and may_see(province, case)
+        assert not may_see(nowhere, case)  # agencies are set up: a supervisor in none sees nothing
     officer = login("officer")
+    with app.app_context():  # 四平's officer acts on it
+        db.session.query(User).filter_by(username="officer-user").update({"agency_id": agencies["220300"]})
+        db.session.commit()
     assert step(client, officer, matter_id, "notice").status_code == 201
