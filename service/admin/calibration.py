@@ -145,9 +145,7 @@ def record_from_form(site: Site) -> None:
     if taken is not None:
         raise ops.AdminError(f"本点位已登记检定证书 {number}", 409, {"certificate_no": ["已登记"]})
     user = current_user()
-    ops.record_calibration(
-        site, valid_until, valid_from, number, accuracy, actor=user.username, actor_user_id=user.id
-    )
+    ops.record_calibration(site, valid_until, valid_from, number, accuracy, actor=user.username, actor_user_id=user.id)
 
 
 def register(bp) -> None:

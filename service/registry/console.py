@@ -44,7 +44,7 @@ REGISTRY_COLUMNS = {
 }  # fmt: skip
 READERS = ("admin", "supervisor", "officer", "investigator")
 VEHICLE_TYPES = {"": "未登记", "truck": "货车", "combination": "汽车列车"}
-FACT_CHOICES = {"": "未登记（按有利于当事人的限值认定）", "true": "是", "false": "否"}
+FACT_CHOICES = {"": "未登记", "true": "是", "false": "否"}  # 未登记: the limit favouring the party
 AUDIT_LABELS = {"registry.create": "登记", "registry.update": "修改登记", "registry.delete": "删除登记"}
 # Form inputs per kind: (field, input type, choices or a hint). Labels: editing.FIELD_LABELS.
 FORMS = {

@@ -277,8 +277,9 @@ def update_record(kind: str, row, patch: dict, *, actor: str, actor_user_id: int
     db.session.flush()
     if kind == "vehicles" and ("plate" in before or "enterprise_id" in before):
         _relink(row, old_plate, actor=actor, actor_user_id=actor_user_id)
+    followed = 0
     if kind == "vehicles" and set(before) & set(CONFIG_FACTS):
-        case_facts.follow_vehicle(row, actor=actor, actor_user_id=actor_user_id)
+        followed = case_facts.follow_vehicle(row, actor=actor, actor_user_id=actor_user_id)
     changes = _audit_changes(row, before)
     audit.record(
         "registry.update",
@@ -287,7 +288,7 @@ def update_record(kind: str, row, patch: dict, *, actor: str, actor_user_id: int
         actor=actor,
         actor_user_id=actor_user_id,
         reason="修改" + "、".join(dict.fromkeys(FIELD_LABELS.get(f, f) for f in changes)),
-        data={"record": title(kind, row), "changes": changes},
+        data={"record": title(kind, row), "changes": changes, **({"cases_reclassified": followed} if followed else {})},
     )
     return changes
 

@@ -143,7 +143,12 @@ def test_only_an_administrator_records_a_certificate(client, app, make_site, tra
     page = client.get("/queue").get_data(as_text=True)
     res = client.post(
         "/admin/sites/JL-WIM-01/calibrations",
-        data={"csrf_token": _csrf(page), "certificate_no": "X-1", "valid_from": "2026-06-01", "valid_until": "2027-05-31"},
+        data={
+            "csrf_token": _csrf(page),
+            "certificate_no": "X-1",
+            "valid_from": "2026-06-01",
+            "valid_until": "2027-05-31",
+        },
     )
     assert res.status_code == 403
     assert [c.certificate_no for c in _certificates(app, "JL-WIM-01")] == [None]

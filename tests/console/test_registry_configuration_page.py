@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from models import AuditEvent, Case
 from service.extensions import db
+from tests.conftest import reading
 from tests.console.test_console import sign_in
 from tests.console.test_registry_pages import form_of, register
-from tests.conftest import reading
 
 
 def test_the_vehicle_page_registers_air_suspension_and_the_open_case_follows(app, client, make_site, run_worker):
@@ -23,7 +23,7 @@ def test_the_vehicle_page_registers_air_suspension_and_the_open_case_follows(app
     sign_in(client, app, role="admin", username="zhao")
     url = f"/registry/vehicles/{ids['吉B22222']}/edit"
     page = client.get(url).get_data(as_text=True)
-    assert "驱动轴双轮胎+空气悬架" in page and "未登记（按有利于当事人的限值认定）" in page
+    assert "驱动轴双轮胎+空气悬架" in page and '<option value="" selected>未登记</option>' in page
     assert 'id="config-note"' in page
 
     data = {**form_of(page, "record-form"), "drive_axle_air_suspension": "false", "axle_spacing_mm": "1.5"}
@@ -34,6 +34,7 @@ def test_the_vehicle_page_registers_air_suspension_and_the_open_case_follows(app
     assert "已保存：驱动轴双轮胎+空气悬架" in saved
     assert '<option value="false" selected>否</option>' in saved
     assert "驱动轴双轮胎+空气悬架 （空） → 否" in saved  # the record's own history
+    assert "1 件尚未告知的案件按登记簿重新认定" in saved
     with app.app_context():
         case = db.session.get(Case, case_id)
         assert (case.limit_kg, case.rule_id) == (25000, "L-3AX-T")

@@ -43,9 +43,7 @@ def _limits(officer, case_id: int) -> tuple:
 
 def _configuration_events(app, case_id: int) -> list[AuditEvent]:
     with app.app_context():
-        stmt = select(AuditEvent).where(
-            AuditEvent.action == "case.configuration", AuditEvent.object_id == str(case_id)
-        )
+        stmt = select(AuditEvent).where(AuditEvent.action == "case.configuration", AuditEvent.object_id == str(case_id))
         events = db.session.scalars(stmt.order_by(AuditEvent.id)).all()
         db.session.expunge_all()
         return events
@@ -55,9 +53,7 @@ def test_the_37_t_cell_applies_only_when_the_record_registers_every_fact_it_need
     app, client, make_site, team, registered, run_worker
 ):
     admin, officer = team["admin"], team["officer"]
-    vehicle = post(
-        client, admin, "vehicles", {**ARTICULATED, "articulated": True, "drive_axle_air_suspension": True}
-    )
+    vehicle = post(client, admin, "vehicles", {**ARTICULATED, "articulated": True, "drive_axle_air_suspension": True})
     assert vehicle["articulated"] is True and vehicle["axle_spacing_mm"] is None
     _, device = make_site("JL-ST-01", kind="static")  # no deduction: the limit alone decides
     noticed, decided, case_id = _cases(client, device, "吉B33333", 40000, 4, count=3)
@@ -159,21 +155,30 @@ def test_registry_configuration_errors_name_the_field_in_chinese(client, team, r
     assert res.status_code == 422 and "半挂车轴距须在 1 至 20000 毫米之间" in str(res.get_json()["errors"])
 
 
-def test_a_csv_cell_says_是_否_or_nothing(app):
-    from service.registry import operations as ops
+def test_a_vehicle_csv_registers_the_facts_as_是_否_or_empty_and_open_cases_take_them(
+    app, client, make_site, team, registered, run_worker
+):
+    from tests.workers.test_registry_import import import_csv
 
-    with app.app_context():
-        values = ops.clean_vehicle(
-            {"plate": "吉B33333", "articulated": "是", "drive_axle_air_suspension": "否", "single_drive_axle": ""}
-        )
-        assert (values["articulated"], values["drive_axle_air_suspension"], values["single_drive_axle"]) == (
-            True,
-            False,
-            None,
-        )
-        try:
-            ops.clean_vehicle({"plate": "吉B33333", "articulated": "也许", "axle_spacing_mm": "1.8m"})
-        except ops.RegistryError as exc:
-            assert exc.errors == {"articulated": ["须为 是 / 否，或留空表示未登记（未知）"], "axle_spacing_mm": ["须为整数"]}
-        else:
-            raise AssertionError("a cell that is neither 是 nor 否 was accepted")
+    admin, officer = team["admin"], team["officer"]
+    _, device = make_site("JL-ST-01", kind="static")
+    (case_id,) = _cases(client, device, "吉B33333", 40000, 4)
+    run_worker()
+    assert _limits(officer, case_id) == (37000, "L-4AX-ART-37")  # ⚖ nothing known yet
+    content = (
+        "plate,vehicle_type,axle_count,articulated,drive_axle_air_suspension,axle_spacing_mm,single_drive_axle\n"
+        "吉B33333,combination,4,是,否,1850,\n"  # no air suspension: the 37 t cell does not apply
+        "吉B44444,truck,3,也许,,1.8m,\n"
+    )
+
+    job = import_csv(client, admin, run_worker, "vehicles", content)
+
+    assert (job["accepted"], job["rejected"]) == (1, 1), job
+    assert job["errors"][0]["errors"] == {
+        "articulated": ["须为 是 / 否，或留空表示未登记（未知）"],
+        "axle_spacing_mm": ["须为整数"],
+    }
+    detail = officer.get(case_id).get_json()
+    assert (detail["limit_kg"], detail["rule_id"]) == (36000, "L-4AX-C")
+    assert detail["vehicle_facts"]["drive_axle_air_suspension"]["value"] is False
+    assert "single_drive_axle" not in detail["vehicle_facts"]  # empty: not registered
