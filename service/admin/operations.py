@@ -270,7 +270,11 @@ def set_profile(
     number = (certificate_number or "").strip() or None
     if number and len(number) > 32:
         raise AdminError("执法证号最多 32 位", 422, {"certificate_number": ["过长"]})
-    before = {"certificate_number": user.certificate_number, "region_code": user.region_code, "agency_id": user.agency_id}
+    before = {
+        "certificate_number": user.certificate_number,
+        "region_code": user.region_code,
+        "agency_id": user.agency_id,
+    }
     user.certificate_number, user.region_code = number, region_code
     user.agency_id = agency.id if agency else None
     after = {"certificate_number": number, "region_code": region_code, "agency_id": user.agency_id}

@@ -115,10 +115,14 @@ class AgencyCreateSchema(Schema):
         unknown = RAISE
 
     code = fields.String(
-        required=True, validate=validate.Regexp(r"^[0-9]{6}$"), metadata={"description": "辖区行政区划代码（GB/T 2260）"}
+        required=True,
+        validate=validate.Regexp(r"^[0-9]{6}$"),
+        metadata={"description": "辖区行政区划代码（GB/T 2260）"},
     )
     name = fields.String(
-        allow_none=True, validate=validate.Length(max=128), metadata={"description": "缺省按辖区命名，如 长春市交通运输综合行政执法支队"}
+        allow_none=True,
+        validate=validate.Length(max=128),
+        metadata={"description": "缺省按辖区命名，如 长春市交通运输综合行政执法支队"},
     )
     parent_id = fields.Integer(allow_none=True, metadata={"description": "上级机构；省级机构不填"})
 

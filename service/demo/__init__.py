@@ -35,7 +35,7 @@ from service.extensions import db
 from service.ingest.operations import ingest_batch
 from service.referrals.demo import demo_referrals
 
-from .data import DEMO_SITES, DEMO_USERS, REGIONS, SITES_BY_CODE, DemoUser
+from .data import DEMO_AGENCIES, DEMO_SITES, DEMO_USERS, REGIONS, SITES_BY_CODE, DemoUser
 from .procedure import _close_a_baidunwang, _decide_a_regular, _list_an_enterprise
 from .registry import ensure_registry
 from .sources import demo_sources
@@ -49,7 +49,10 @@ BATCH = 1000
 ACTOR = "demo"
 ALREADY_LOADED = "演示数据已存在，未作改动"
 # Enforcement certificate numbers (执法证号) of the demo's officers (made up, in the usual form).
-DEMO_CERTIFICATES = {"supervisor": "吉交执22010001", "officer1": "吉交执22010017", "officer2": "吉交执22030023"}
+DEMO_CERTIFICATES = {
+    "supervisor": "吉交执22010001", "officer1": "吉交执22010017", "officer2": "吉交执22030023",
+    "officer3": "吉交执22032205",
+}  # fmt: skip
 
 
 @dataclass
@@ -77,6 +80,7 @@ def load_demo(now: datetime | None = None, days: int = 30) -> str:
         raise ValueError("now must not lie in the future: ingest refuses future records")
     if days < 1:
         raise ValueError("days must be at least 1")
+    _ensure_agencies()  # before sites and users: they join them
     sites_made = _ensure_sites(now)
     users_made = _ensure_users()
     registry_made = ensure_registry(now)  # before readings: ingest applies the permits
@@ -90,6 +94,16 @@ def load_demo(now: datetime | None = None, days: int = 30) -> str:
 
 
 # Sites and users ------------------------------------------------------------------
+
+
+def _ensure_agencies() -> None:
+    from models import Agency
+    from service.admin.agencies import create_agency
+
+    ids = dict(db.session.execute(select(Agency.code, Agency.id)).all())
+    for code, parent in DEMO_AGENCIES:
+        if code not in ids:
+            ids[code] = create_agency(code, parent_id=ids.get(parent), actor=ACTOR).id
 
 
 def _ensure_sites(now: datetime) -> list[str]:
@@ -206,7 +220,7 @@ def _login_lines() -> list[str]:
 def _summary(sites_made: list[str], users_made: list[str], registry_made: Counter, tally: Tally | None) -> str:
     kinds = Counter(SITES_BY_CODE[c].kind for c in sites_made)
     kind_text = "、".join(f"{label} {kinds[k]}" for k, label in SITE_KIND_LABELS.items() if kinds[k])
-    regions = "、".join(REGIONS[c] for c in sorted({SITES_BY_CODE[c].region_code for c in sites_made}))
+    regions = "、".join(REGIONS[c] for c in sorted({SITES_BY_CODE[c].region_code[:4] + "00" for c in sites_made}))
     lines = ["演示数据已加载："]
     lines.append(f"点位：新建 {len(sites_made)} 个" + (f"（{regions}；{kind_text}）" if kind_text else "（已存在）"))
     lines.append(f"用户：新建 {len(users_made)} 个")

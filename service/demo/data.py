@@ -8,6 +8,15 @@ from typing import NamedTuple
 
 SEED = 20261123
 REGIONS = {"220100": "长春市", "220200": "吉林市", "220300": "四平市"}
+# The agencies (执法机构): the province's bureau, a detachment per city, 梨树县's 大队 under 四平's
+# (its non-site point is in that county). Parents first.
+DEMO_AGENCIES = (
+    ("220000", None),
+    ("220100", "220000"),
+    ("220200", "220000"),
+    ("220300", "220000"),
+    ("220322", "220300"),
+)
 
 
 class DemoUser(NamedTuple):
@@ -21,10 +30,11 @@ class DemoUser(NamedTuple):
 # Documented in the README: keep the two in step.
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("admin", "demo-admin-2026", "admin", "赵志远", None),
-    DemoUser("supervisor", "demo-supervisor-2026", "supervisor", "刘建华", None),
+    DemoUser("supervisor", "demo-supervisor-2026", "supervisor", "刘建华", "220000"),  # the province: all
     DemoUser("officer1", "demo-officer1-2026", "officer", "张丽", "220100"),
     DemoUser("officer2", "demo-officer2-2026", "officer", "王海涛", "220300"),
-    DemoUser("investigator", "demo-investigator-2026", "investigator", "孙立新", "220200"),
+    DemoUser("officer3", "demo-officer3-2026", "officer", "李春雨", "220322"),  # 梨树县大队
+    DemoUser("investigator", "demo-investigator-2026", "investigator", "孙立新", "220000"),  # the province's 专班
     DemoUser("police", "demo-police-2026", "police", "陈晓东", None),
 )
 
@@ -52,7 +62,7 @@ DEMO_SITES: tuple[DemoSite, ...] = (
     DemoSite("JL-WIM-01", "G202 吉林 九站 非现场执法点", "wim", "220200", 450, "5", -10, 0.0, "B"),
     DemoSite("JL-STA-01", "G302 吉林 孤店子 超限检测站", "static", "220200", 200, None, None, 0.5, "B"),
     DemoSite("JL-TOL-01", "G12珲乌高速 吉林西收费站 高速公路入口", "toll_entry", "220200", 400, None, None, 0.25, "B"),
-    DemoSite("SP-WIM-01", "G303 四平 梨树 非现场执法点", "wim", "220300", 500, "5", 180, 0.0, "C"),
+    DemoSite("SP-WIM-01", "G303 四平 梨树 非现场执法点", "wim", "220322", 500, "5", 180, 0.0, "C"),
     DemoSite("SP-STA-01", "G102 四平 超限检测站", "static", "220300", 250, "0.5", 300, 0.5, "C"),
     # A new non-site point: trucks overloaded as before when it went live, fewer once word got
     # round (its over-limit rate falls over its first week: the dashboard's 威慑效果).

@@ -9,6 +9,27 @@ from service.evidence.samples import attach_samples
 from service.extensions import db
 
 
+def held_by(user: User | None) -> tuple:
+    """The condition keeping the demo's walk to the cases `user`'s agency holds (jurisdiction:
+    the step engine refuses another agency's case)."""
+    from service.review.jurisdiction import case_clause
+
+    clause = case_clause(user) if user is not None else None
+    return () if clause is None else (clause,)
+
+
+def acting_officer(case: Case) -> User | None:
+    """The demo officer whose agency holds the case (officer1 长春, officer2 四平, officer3 梨树县);
+    the province's supervisor where none does (吉林市's points)."""
+    from service.review.jurisdiction import may_see
+
+    for name in ("officer1", "officer2", "officer3", "supervisor"):
+        user = db.session.scalar(select(User).where(User.username == name))
+        if user is not None and may_see(user, case):
+            return user
+    return None
+
+
 def _decide_a_regular() -> tuple[str | None, int]:
     """The demo officer and supervisor take the busiest regular overloader's four oldest cases
     through the whole procedure (driver, review, notice, waiver, decision, approval), so the
@@ -21,7 +42,9 @@ def _decide_a_regular() -> tuple[str | None, int]:
 
     officer = db.session.scalar(select(User).where(User.username == "officer1"))
     supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
-    pending = (Case.status == "pending_review", Case.penalty_usable.is_(True), Case.enterprise_id.is_not(None))
+    pending = (
+        Case.status == "pending_review", Case.penalty_usable.is_(True), Case.enterprise_id.is_not(None), *held_by(officer)
+    )  # fmt: skip
     plates = db.session.scalars(
         select(Case.plate)
         .where(*pending)
@@ -66,8 +89,8 @@ def _decide_a_regular() -> tuple[str | None, int]:
         # The same driver made the trips a lapsed verification bars from a penalty: recorded on
         # those too, every case of the regular waiting for review carries the driver's 屡犯 flag.
         rest = select(Case).where(Case.plate == plate, Case.status == "pending_review", Case.driver_id.is_(None))
-        for case in db.session.scalars(rest.order_by(Case.captured_at)).all():
-            step("driver", case, officer, driver_id=driver.id)
+        for case in db.session.scalars(rest.order_by(Case.captured_at)).all():  # each by its agency's officer
+            step("driver", case, acting_officer(case) or officer, driver_id=driver.id)
     return plate, decided
 
 
@@ -92,6 +115,7 @@ def _close_a_baidunwang(regular: str | None) -> tuple[str | None, int | None]:
             Case.baidunwang.is_(True),
             Case.penalty_usable.is_(True),
             Case.plate != (regular or ""),
+            *held_by(officer),
         )
         # A registered truck's first (its enterprise and driver answer by name); else any.
         .order_by(Case.enterprise_id.is_(None), Case.captured_at, Case.id)

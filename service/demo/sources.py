@@ -166,13 +166,13 @@ def _scenario_readings(now: datetime) -> list[Case]:
 def _confirm_and_trace(cases: list[Case]) -> int:
     """The officer confirms the scenario cases (they join the trace queue); the investigator has
     already confirmed the source of the 百吨王 case closed by the demo's procedure walk."""
+    from service.demo.procedure import acting_officer
     from service.procedure import ANY_VERSION, run_step
     from service.sources import trace_ops
 
-    officer = db.session.scalar(select(User).where(User.username == "officer1"))
     investigator = db.session.scalar(select(User).where(User.username == "investigator"))
-    for case in cases:
-        run_step("confirm", case, officer, {"checklist": {k: True for k in REVIEW_CHECKS}},
+    for case in cases:  # each by an officer of the agency that holds it
+        run_step("confirm", case, acting_officer(case), {"checklist": {k: True for k in REVIEW_CHECKS}},
                  expected_version=ANY_VERSION)  # fmt: skip
     traced = 0
     closed = db.session.scalars(select(Case).where(Case.status == "closed", Case.loading_id.is_(None))).all()

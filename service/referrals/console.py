@@ -16,8 +16,16 @@ from service.extensions import db
 from service.procedure import run_step
 from service.referrals import exports, operations, signing
 from service.referrals.package import package_path
-from service.referrals.queries import export_query, export_view, referral_counts, referral_query, referral_views
+from service.referrals.queries import (
+    export_query,
+    export_view,
+    referral_counts,
+    referral_query,
+    referral_views,
+    visible_export,
+)
 from service.review.forms import FORMS
+from service.review.jurisdiction import may_see
 
 bp = Blueprint("referrals_console", __name__, template_folder="templates")
 VIEWERS = ("admin", "supervisor", "officer", "police")
@@ -33,7 +41,7 @@ def referrals():
     status = status if status in REFERRAL_STATUS_LABELS else None
     overdue = request.args.get("overdue") == "1"
     rows = db.session.execute(referral_query(user, status, overdue).limit(200)).all()
-    packages = [export_view(e) for e in db.session.scalars(export_query().limit(10))]
+    packages = [export_view(e) for e in db.session.scalars(export_query(user).limit(10))]
     return render_template(
         "referrals/referrals.html",
         rows=referral_views(rows, user, with_actions=True),
@@ -55,7 +63,7 @@ def referral_act(matter_id: int, step: str):
     g.return_to = url_for("referrals_console.referrals")
     user = current_user()
     matter = db.session.get(PartyMatter, matter_id)
-    visible = matter is not None and matter.authority == "police"
+    visible = matter is not None and matter.authority == "police" and may_see(user, matter.case)
     if not visible or (user.role == "police" and matter.status not in ("referred", "acknowledged", "closed")):
         abort(404)
     if step not in STEPS:
@@ -87,7 +95,7 @@ def export_create():
 @bp.get("/referrals/exports/<int:export_id>/download")
 @login_required(*VIEWERS)
 def export_download(export_id: int):
-    export = db.session.get(ReferralExport, export_id)
+    export = visible_export(export_id, current_user())
     if export is None or export.status != "done" or not package_path(export).exists():
         abort(404)
     path = package_path(export)
@@ -100,7 +108,7 @@ def export_ack(export_id: int):
     check_csrf()
     g.return_to = url_for("referrals_console.referrals")
     export = db.session.scalar(select(ReferralExport).where(ReferralExport.id == export_id).with_for_update())
-    if export is None:
+    if export is None or visible_export(export_id, current_user()) is None:
         abort(404)
     count = operations.acknowledge_export(export, current_user())
     db.session.commit()

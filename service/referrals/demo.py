@@ -15,6 +15,7 @@ REPEAT = ("vehicle_repeat", "driver_repeat")
 def demo_referrals() -> int | None:
     """Run after the demo's procedure; returns the acknowledged package's id (None: nothing to show)."""
     from models.case import REVIEW_CHECKS
+    from service.demo.procedure import held_by
     from service.procedure import ANY_VERSION, run_step
     from service.referrals.exports import create_export, run_export
     from service.referrals.operations import acknowledge_export
@@ -31,6 +32,7 @@ def demo_referrals() -> int | None:
             Case.baidunwang.is_(True),
             Case.penalty_usable.is_(True),
             Case.plate.is_not(None),  # an unread plate is entered from the images before review
+            *held_by(officer),  # a case of officer1's agency (长春)
         )
         .order_by(Case.captured_at.desc(), Case.id.desc())
         .limit(1)

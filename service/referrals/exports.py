@@ -22,12 +22,18 @@ MAX_REFERRALS = 5000  # one package; more is asked for in several
 
 
 def create_export(actor: User, referral_ids: list[int] | None) -> ReferralExport:
-    """A package of these referrals, or (None / empty) of every referral not yet exported."""
+    """A package of these referrals, or (None / empty) of every referral not yet exported — of
+    the actor's jurisdiction only (another agency's referral does not exist for them)."""
+    from models import Case
+    from service.review.jurisdiction import case_clause
+
     stmt = (
         select(Referral.id)
         .join(PartyMatter, PartyMatter.id == Referral.matter_id)
         .where(Referral.withdrawn_at.is_(None), PartyMatter.status != "withdrawn")
     )
+    if (clause := case_clause(actor)) is not None:
+        stmt = stmt.where(Referral.case_id.in_(select(Case.id).where(clause)))
     if referral_ids:
         ids = list(dict.fromkeys(referral_ids))
         found = set(db.session.scalars(stmt.where(Referral.id.in_(ids))))

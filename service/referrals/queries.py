@@ -2,6 +2,9 @@
 
 The police see what was referred to them and nothing else: a referral withdrawn before it went
 out never reached them, so they never see it; a case they were not sent does not exist for them.
+Everyone sees the referrals of their jurisdiction (service/review/jurisdiction.py): officers and
+supervisors their agency's, a police user with an agency the cases of that agency's area and below,
+and a package only when every referral in it is theirs.
 """
 
 from __future__ import annotations
@@ -27,6 +30,13 @@ STATUS_WHERE = {
 }
 
 
+def _theirs(viewer: User | None):
+    """The condition on `Case` for the viewer's jurisdiction (None: all)."""
+    from service.review.jurisdiction import case_clause
+
+    return case_clause(viewer)
+
+
 def referral_query(viewer: User, status: str | None = None, overdue: bool = False) -> Select:
     """Referrals with their case and matter, newest first; the police's without the withdrawn."""
     stmt = (
@@ -35,6 +45,8 @@ def referral_query(viewer: User, status: str | None = None, overdue: bool = Fals
         .join(Case, Case.id == Referral.case_id)
         .outerjoin(Site, Site.id == Case.site_id)
     )
+    if (clause := _theirs(viewer)) is not None:
+        stmt = stmt.where(clause)
     if viewer.role == "police":
         stmt = stmt.where(~_WITHDRAWN)
     if status in STATUS_WHERE:
@@ -54,6 +66,8 @@ def referral_counts(viewer: User) -> dict:
     from sqlalchemy import func
 
     base = select(func.count()).select_from(Referral).join(PartyMatter, PartyMatter.id == Referral.matter_id)
+    if (clause := _theirs(viewer)) is not None:
+        base = base.join(Case, Case.id == Referral.case_id).where(clause)
     counts = {k: db.session.scalar(base.where(w)) for k, w in STATUS_WHERE.items()}
     if viewer.role == "police":
         counts.pop("withdrawn")
@@ -131,8 +145,21 @@ def referral_views(rows: list, viewer: User, with_actions: bool = False) -> list
     return [referral_view(tuple(r), viewer, packages[r[0].id], with_actions) for r in rows]
 
 
-def export_query() -> Select:
-    return select(ReferralExport).order_by(ReferralExport.id.desc())
+def export_query(viewer: User | None = None) -> Select:
+    """The packages, newest first: for a scoped viewer only those whose every referral is theirs."""
+    stmt = select(ReferralExport).order_by(ReferralExport.id.desc())
+    if (clause := _theirs(viewer)) is not None:
+        outside = (
+            select(ReferralExportItem.export_id)
+            .join(Referral, Referral.id == ReferralExportItem.referral_id)
+            .where(Referral.case_id.not_in(select(Case.id).where(clause)))
+        )
+        stmt = stmt.where(ReferralExport.id.not_in(outside))
+    return stmt
+
+
+def visible_export(export_id: int, viewer: User | None) -> ReferralExport | None:
+    return db.session.scalar(export_query(viewer).where(ReferralExport.id == export_id))
 
 
 def export_view(export: ReferralExport) -> dict:

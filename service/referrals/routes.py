@@ -20,7 +20,14 @@ from service.extensions import db
 from service.procedure import ANY_VERSION, run_step
 from service.referrals import exports, operations, signing
 from service.referrals.package import package_path
-from service.referrals.queries import export_query, export_view, referral_query, referral_views, visible_referral
+from service.referrals.queries import (
+    export_query,
+    export_view,
+    referral_query,
+    referral_views,
+    visible_export,
+    visible_referral,
+)
 from service.referrals.schemas import (
     ExportAckSchema,
     ExportCreateSchema,
@@ -125,7 +132,7 @@ class Exports(MethodView):
     @blp.response(200, ExportSchema(many=True))
     def get(self):
         """The packages, newest first (the latest 200)."""
-        return [export_view(e) for e in db.session.scalars(export_query().limit(200))]
+        return [export_view(e) for e in db.session.scalars(export_query(_actor()).limit(200))]
 
     @blp.arguments(ExportCreateSchema)
     @blp.response(202, ExportSchema)
@@ -143,7 +150,7 @@ class Exports(MethodView):
 
 
 def _export(export_id: int) -> ReferralExport:
-    export = db.session.get(ReferralExport, export_id)
+    export = visible_export(export_id, _actor())
     if export is None:
         abort(404, message="移交包不存在")
     return export
@@ -182,7 +189,7 @@ def export_ack(export_id: int):
     if current_principal().role not in EXPORTERS:
         abort(403, message="只有公安交警或执法人员可以登记签收")
     export = db.session.scalar(select(ReferralExport).where(ReferralExport.id == export_id).with_for_update())
-    if export is None:
+    if export is None or visible_export(export_id, _actor()) is None:
         abort(404, message="移交包不存在")
     count = operations.acknowledge_export(export, _actor())
     db.session.commit()

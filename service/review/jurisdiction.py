@@ -69,7 +69,9 @@ NOTHING = Scope(frozenset(), ())
 def _tree() -> dict[int, tuple[str, int | None]]:
     from service.extensions import db
 
-    return {i: (code, parent) for i, code, parent in db.session.execute(select(Agency.id, Agency.code, Agency.parent_id))}
+    return {
+        i: (code, parent) for i, code, parent in db.session.execute(select(Agency.id, Agency.code, Agency.parent_id))
+    }
 
 
 def below(tree: dict[int, tuple[str, int | None]], agency_id: int) -> set[int]:
@@ -132,7 +134,9 @@ def case_clause(user: User | None) -> ColumnElement | None:
         return None
     sites = Case.site_id.in_(select(Site.id).where(Site.agency_id.in_(sorted(s.agencies)))) if s.agencies else false()
     sources = Case.loading_id.in_(
-        select(Loading.id).join(Enterprise, Enterprise.id == Loading.enterprise_id).where(s.region_clause(Enterprise.region_code))
+        select(Loading.id)
+        .join(Enterprise, Enterprise.id == Loading.enterprise_id)
+        .where(s.region_clause(Enterprise.region_code))
     )
     return or_(sites, and_(Case.site_id.is_(None), sources))
 

@@ -37,8 +37,9 @@ def sources():
     bridges: dict[int, list] = {}
     for w in weighbridge_status():
         bridges.setdefault(w["enterprise_id"], []).append(w)
-    return render_template("sources/sources.html", rows=source_enterprises(q or None), matters=source_matters(),
-                           q=q, bridges=bridges)  # fmt: skip
+    user = current_user()
+    return render_template("sources/sources.html", rows=source_enterprises(q or None, viewer=user),
+                           matters=source_matters(viewer=user), q=q, bridges=bridges)  # fmt: skip
 
 
 @bp.get("/sources/trace")
@@ -46,13 +47,16 @@ def sources():
 def trace_queue_page():
     from service.sources.trace_routes import queue_item
 
-    rows = [queue_item(c) for c in trace_queue()]
+    rows = [queue_item(c) for c in trace_queue(viewer=current_user())]
     return render_template("sources/trace_queue.html", rows=rows, labels=ASSESSMENT_LABELS)
 
 
 def _traceable_case(case_id: int) -> Case:
+    """A roadside case of this user's jurisdiction (another agency's is not found)."""
+    from service.review.jurisdiction import may_see
+
     case = db.session.get(Case, case_id)
-    if case is None or case.loading_id is not None:
+    if case is None or case.loading_id is not None or not may_see(current_user(), case):
         abort(404)
     return case
 
@@ -76,7 +80,8 @@ def trace_case(case_id: int):
     return render_template(
         "sources/trace_case.html", case=case, reading=reading, site=site, images=images, cands=cands,
         verdict=verdict, verdict_text=verdict_text, labels=ASSESSMENT_LABELS, loadings=loadings, bridges=bridges,
-        trace=trace, confirmed=confirmed, tasks=tasks, enterprises=[r["enterprise"] for r in source_enterprises()],
+        trace=trace, confirmed=confirmed, tasks=tasks,
+        enterprises=[r["enterprise"] for r in source_enterprises(viewer=current_user())],
         can_trace=current_user().role in TRACERS and traceable(case), today=clock.today(),
     )  # fmt: skip
 
@@ -160,6 +165,7 @@ def trace_task_outcome(task_id: int):
     task = db.session.get(TraceTask, task_id)
     if task is None:
         abort(404)
+    _traceable_case(task.case_id)  # another agency's case: not found
     back = _back(task.case_id)
     trace_ops.record_task_outcome(task, current_user(), request.form.get("outcome", ""))
     db.session.commit()
@@ -191,11 +197,14 @@ def source_case(case_id: int):
 @bp.get("/sources/<int:enterprise_id>")
 @login_required(*PEOPLE)
 def dossier(enterprise_id: int):
+    from service.review.jurisdiction import region_covers
     from service.sources.dossier import source_dossier, workbook
 
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None or enterprise.kind not in ("source", "both"):
         abort(404)
+    if not region_covers(current_user(), enterprise.region_code):
+        abort(404)  # another agency's area
     d = source_dossier(enterprise)
     if request.args.get("format") == "xlsx":
         headers = {"Content-Disposition": f'attachment; filename="source-{enterprise.uscc}.xlsx"'}
@@ -211,8 +220,10 @@ def identify_source(matter_id: int):
     """The investigator names the source enterprise a case's source matter is about (倒查结果)."""
     check_csrf()
     g.return_to = url_for("sources_console.sources")
+    from service.review.jurisdiction import may_see
+
     matter = db.session.get(PartyMatter, matter_id)
-    if matter is None or matter.party != "source_enterprise":
+    if matter is None or matter.party != "source_enterprise" or not may_see(current_user(), matter.case):
         abort(404)
     case = db.session.scalar(select(Case).where(Case.id == matter.case_id).with_for_update())
     raw = request.form.get("enterprise_id", "")

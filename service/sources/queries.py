@@ -1,17 +1,19 @@
-"""Reads for source investigators (源头倒查专班): the source enterprises and their matters."""
+"""Reads for source investigators (源头倒查专班): the source enterprises and their matters, within
+the viewer's jurisdiction (service/review/jurisdiction.py: an investigator or a supervisor sees the
+enterprises of their agency's area and below; None or an unscoped viewer: all)."""
 
 from __future__ import annotations
 
 from sqlalchemy import case, func, select
 
-from models import Enterprise, Loading, PartyMatter, Weighbridge
+from models import Case, Enterprise, Loading, PartyMatter, User, Weighbridge
 from models.matter import MATTER_DONE
 from service.extensions import db
 
 SOURCE_KINDS = ("source", "both")
 
 
-def source_enterprises(q: str | None = None, limit: int = 500) -> list[dict]:
+def source_enterprises(q: str | None = None, limit: int = 500, viewer: User | None = None) -> list[dict]:
     """货运源头单位 in the registry, key sources first, with their matters open and in all."""
     matters = (
         select(
@@ -32,21 +34,33 @@ def source_enterprises(q: str | None = None, limit: int = 500) -> list[dict]:
     )
     if q:
         stmt = stmt.where(Enterprise.name.contains(q) | Enterprise.uscc.contains(q))
+    if (area := _area(viewer)) is not None:
+        stmt = stmt.where(area)
     return [
         {"enterprise": e, "matters": int(total or 0), "open_matters": int(open_ or 0)}
         for e, total, open_ in db.session.execute(stmt)
     ]
 
 
-def source_matters(open_only: bool = True, limit: int = 200) -> list[PartyMatter]:
-    """The source enterprises' matters (一超四罚), open ones first."""
+def _area(viewer: User | None):
+    from service.review.jurisdiction import region_clause
+
+    return region_clause(viewer, Enterprise.region_code)
+
+
+def source_matters(open_only: bool = True, limit: int = 200, viewer: User | None = None) -> list[PartyMatter]:
+    """The source enterprises' matters (一超四罚), open ones first: of the viewer's cases."""
+    from service.review.jurisdiction import case_clause
+
     stmt = select(PartyMatter).where(PartyMatter.party == "source_enterprise")
+    if (clause := case_clause(viewer)) is not None:
+        stmt = stmt.where(PartyMatter.case_id.in_(select(Case.id).where(clause)))
     if open_only:
         stmt = stmt.where(PartyMatter.status.not_in(MATTER_DONE))
     return list(db.session.scalars(stmt.order_by(PartyMatter.opened_at.desc()).limit(limit)))
 
 
-def weighbridge_rows(enterprise_id: int | None = None) -> list[dict]:
+def weighbridge_rows(enterprise_id: int | None = None, viewer: User | None = None) -> list[dict]:
     last = (
         select(Loading.weighbridge_id, func.max(Loading.weighed_at).label("last"), func.count().label("n"))
         .group_by(Loading.weighbridge_id)
@@ -60,6 +74,8 @@ def weighbridge_rows(enterprise_id: int | None = None) -> list[dict]:
     )
     if enterprise_id is not None:
         stmt = stmt.where(Weighbridge.enterprise_id == enterprise_id)
+    if (area := _area(viewer)) is not None:
+        stmt = stmt.where(area)
     return [
         {
             "id": w.id,

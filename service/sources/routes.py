@@ -61,6 +61,12 @@ def require_role(*roles: str) -> None:
         abort(403, message="当前账号无权执行此操作")
 
 
+def _user():
+    from models import User
+
+    return db.session.get(User, current_principal().user_id)
+
+
 def _actor() -> dict:
     p = current_principal()
     return {"actor": p.username or "unknown", "actor_user_id": p.user_id}
@@ -103,8 +109,11 @@ class LoadingById(MethodView):
     def get(self, loading_id: int):
         """A stored loading with its classification and the source case it opened."""
         require_role(*READERS)
+        from service.review.jurisdiction import region_covers
+
         loading = db.session.get(Loading, loading_id)
-        if loading is None:
+        region = db.session.get(Enterprise, loading.enterprise_id).region_code if loading else None
+        if loading is None or not region_covers(_user(), region):  # another agency's area: not found
             abort(404, message="出场称重记录不存在")
         return loading_view(loading)
 
@@ -154,9 +163,9 @@ class LoadingImportById(MethodView):
 class Weighbridges(MethodView):
     @blp.response(200, WeighbridgeSchema(many=True))
     def get(self):
-        """Every registered exit weighbridge with its last record."""
+        """Every registered exit weighbridge with its last record (of the caller's agency's area and below)."""
         require_role(*READERS)
-        return weighbridge_rows()
+        return weighbridge_rows(viewer=_user())
 
     @blp.arguments(WeighbridgeCreateSchema)
     @blp.response(201, WeighbridgeCreatedSchema)

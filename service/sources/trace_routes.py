@@ -31,8 +31,11 @@ LEAD_RECORDERS = ("supervisor", "investigator", "officer")
 
 
 def _case(case_id: int) -> Case:
+    """The case, if the caller's jurisdiction covers it (service/review/jurisdiction.py)."""
+    from service.review.jurisdiction import may_see
+
     case = db.session.get(Case, case_id)
-    if case is None:
+    if case is None or not may_see(_actor(), case):
         abort(404, message="案件不存在")
     return case
 
@@ -124,6 +127,7 @@ def task_outcome(data, task_id: int):
     task = db.session.get(TraceTask, task_id)
     if task is None:
         abort(404, message="现场调查不存在")
+    _case(task.case_id)  # another agency's case: not found
     trace_ops.record_task_outcome(task, _actor(), data["outcome"])
     db.session.commit()
     return task_view(task)
@@ -135,7 +139,7 @@ class TraceQueue(MethodView):
     def get(self):
         """Confirmed roadside cases without a decided source, 百吨王 first, with their best candidate."""
         require_role("admin", *TRACERS)
-        return [queue_item(c) for c in trace_queue()]
+        return [queue_item(c) for c in trace_queue(viewer=_actor())]
 
 
 def queue_item(case: Case) -> dict:

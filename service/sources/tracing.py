@@ -43,7 +43,8 @@ def sources() -> list[Source]:
 def _places(site: Site | None) -> tuple[str, ...]:
     if site is None:
         return ()
-    names = [site.name, *REGION_PLACES.get(site.region_code or "", ())]
+    code = site.region_code or ""
+    names = [site.name, *REGION_PLACES.get(code, REGION_PLACES.get(code[:4] + "00", ()))]  # a county: its city
     # The site's name without its kind ("长春西非现场执法点" → "长春西"), and its city.
     return tuple(dict.fromkeys(n for n in names if n))
 
@@ -114,8 +115,11 @@ def trace_view(case: Case) -> dict:
     }
 
 
-def trace_queue(limit: int = 60) -> list[Case]:
-    """Confirmed roadside cases without a decided source, 百吨王 first, then by the rate over."""
+def trace_queue(limit: int = 60, viewer=None) -> list[Case]:
+    """Confirmed roadside cases without a decided source, 百吨王 first, then by the rate over;
+    of the viewer's jurisdiction (None: all)."""
+    from service.review.jurisdiction import case_clause
+
     decided = select(CaseTrace.case_id).where(CaseTrace.status != "open")
     # A source matter already named (the 查明 step) or closed as 无法查明 has its answer too.
     answered = select(PartyMatter.case_id).where(
@@ -129,4 +133,6 @@ def trace_queue(limit: int = 60) -> list[Case]:
         .order_by(Case.baidunwang.desc(), Case.excess_pct.desc(), Case.id)
         .limit(limit)
     )  # fmt: skip
+    if (clause := case_clause(viewer)) is not None:
+        stmt = stmt.where(clause)
     return list(db.session.scalars(stmt))

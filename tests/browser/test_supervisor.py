@@ -14,27 +14,33 @@ PASSWORD = "browser-pass-1"
 
 
 @pytest.fixture
-def proposed(app, client, make_site, login):
+def proposed(app, client, make_site):
+    """A decision proposed on a case of 长春's site; 长春's supervisor and 四平's officer (agencies:
+    吉林省 → 长春, 四平; tests/api/review/test_jurisdiction.py)."""
     if app.config["DB_BACKEND"] != "sqlite":
         pytest.skip("browser flows run once, on SQLite; the procedure itself is tested on both databases")
     from service.admin.operations import create_user
     from service.extensions import db
+    from tests.api.review.test_jurisdiction import make_agencies
 
-    _, device = make_site("CC-WIM-09", region_code="220100")
+    agencies = make_agencies(app)
+    _, device = make_site("CC-WIM-09", region_code="220100")  # joins 长春's detachment
     res = client.post(
         "/api/v1/readings", headers=device, json={"readings": [reading(site_code="CC-WIM-09", gross_weight_kg=56000)]}
     )
     case_id = res.get_json()["results"][0]["case_id"]
     give_evidence(app, case_id)
-    officer = Officer(client, login("officer", username="cc-officer"))
+    with app.app_context():
+        create_user("cc-officer", "officer", PASSWORD, display_name="长春执法", agency_id=agencies["220100"])
+        create_user("boss-cc", "supervisor", PASSWORD, display_name="李负责", agency_id=agencies["220100"])
+        create_user("officer-sp", "officer", PASSWORD, display_name="四平执法", agency_id=agencies["220300"])
+        db.session.commit()
+    token = client.post("/api/v1/auth/token", json={"username": "cc-officer", "password": PASSWORD}).get_json()
+    officer = Officer(client, {"Authorization": f"Bearer {token['access_token']}"})
     officer.step(case_id, "confirm", {"checklist": CHECKLIST})
     officer.step(case_id, "notice")
     officer.step(case_id, "statements", {"kind": "waiver"})
     assert officer.step(case_id, "decision", {"kind": "fine", "amount_yuan": 2000}).status_code == 200
-    with app.app_context():
-        create_user("boss-cc", "supervisor", PASSWORD, display_name="李负责", region_code="220100")
-        create_user("officer-sp", "officer", PASSWORD, display_name="四平执法", region_code="220300")
-        db.session.commit()
     return case_id
 
 

@@ -43,7 +43,12 @@ def test_an_admin_builds_the_tree_and_renames_an_agency(client, app, admin, make
     assert '<td class="n" data-label="点位">1</td>' in county  # the 朝阳区 site joined its new detachment
 
     sp = agency_id(app, "220300")
-    assert client.post(f"/admin/agencies/{sp}/name", data={"csrf_token": token, "name": "四平市交通运输综合行政执法支队"}).status_code == 302
+    assert (
+        client.post(
+            f"/admin/agencies/{sp}/name", data={"csrf_token": token, "name": "四平市交通运输综合行政执法支队"}
+        ).status_code
+        == 302
+    )
     assert "四平市交通运输综合行政执法支队" in client.get("/admin/agencies").get_data(as_text=True)
     with app.app_context():
         actions = [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "agency"))]

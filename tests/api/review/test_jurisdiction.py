@@ -88,7 +88,13 @@ def test_sites_join_the_agency_of_their_region_or_the_nearest_above(app, world, 
     make_site("JL-TH", region_code="220500")  # 通化市: no detachment → the province's
     with app.app_context():
         agency = {s.code: db.session.get(Agency, s.agency_id).code for s in db.session.query(Site)}
-    assert agency == {"JL-CC": "220100", "JL-CC-CY": "220104", "JL-SP": "220300", "JL-CC-NK": "220100", "JL-TH": "220000"}
+    assert agency == {
+        "JL-CC": "220100",
+        "JL-CC-CY": "220104",
+        "JL-SP": "220300",
+        "JL-CC-NK": "220100",
+        "JL-TH": "220000",
+    }
 
 
 @pytest.mark.parametrize("user", list(USERS))
@@ -138,7 +144,7 @@ def test_the_inbox_lists_the_supervisors_jurisdiction(app, client, world, user):
     from tests.console.test_console import _csrf
 
     cases, heads = world
-    for key, case_id in cases.items():  # the province's officer asks to dismiss each case
+    for case_id in cases.values():  # the province's officer asks to dismiss each case
         res = client.post(
             f"/api/v1/cases/{case_id}/dismissal", json={"reason": "测试"},
             headers={**heads["officer-jl"], "If-Match": '"1"'},
@@ -147,7 +153,10 @@ def test_the_inbox_lists_the_supervisors_jurisdiction(app, client, world, user):
     page = client.get("/login").get_data(as_text=True)
     client.post("/login", data={"username": user, "password": PASSWORD, "csrf_token": _csrf(page)})
     inbox = client.get("/inbox").get_data(as_text=True)
-    numbers = {k: client.get(f"/api/v1/cases/{i}", headers=heads["boss-jl"]).get_json()["case_number"] for k, i in cases.items()}
+    numbers = {
+        k: client.get(f"/api/v1/cases/{i}", headers=heads["boss-jl"]).get_json()["case_number"]
+        for k, i in cases.items()
+    }
     assert {k for k, number in numbers.items() if number in inbox} == SEES[user]
 
 
