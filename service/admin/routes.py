@@ -18,6 +18,7 @@ from service.admin.schemas import (
     DeviceTokenCreateSchema,
     DeviceTokenSchema,
     PasswordResetSchema,
+    SiteAgencySchema,
     SiteCreatedSchema,
     SiteCreateSchema,
     SiteSchema,
@@ -98,6 +99,18 @@ class SiteTokens(MethodView):
         }
 
 
+@blp.route("/sites/<code>/agency", methods=["PUT"])
+@blp.arguments(SiteAgencySchema)
+@blp.response(200, SiteSchema)
+@blp.alt_response(422, description="执法机构不存在")
+def site_agency(data, code: str):
+    """Move the site to another agency: its cases go to that agency's officers (audited)."""
+    site = _site_or_404(code)
+    ops.set_site_agency(site, data["agency_id"], **_actor())
+    db.session.commit()
+    return site
+
+
 @blp.route("/sites/<code>/tokens/<int:token_id>")
 class SiteTokenById(MethodView):
     @blp.response(204)
@@ -140,9 +153,13 @@ class UserById(MethodView):
     @blp.response(200, UserSchema)
     @blp.alt_response(409, description="不能停用自己的账号")
     def patch(self, data, user_id: int):
-        """Deactivate or reactivate a user; deactivation ends their tokens and console sessions at once."""
+        """Deactivate or reactivate a user (deactivation ends their tokens and console sessions at
+        once), or place them in an agency (their jurisdiction follows it)."""
         user = _user_or_404(user_id)
-        ops.set_active(user, data["active"], **_actor())
+        if "active" in data:
+            ops.set_active(user, data["active"], **_actor())
+        if "agency_id" in data:
+            ops.set_profile(user, user.certificate_number, agency_id=data["agency_id"], **_actor())
         db.session.commit()
         return user
 

@@ -1,4 +1,4 @@
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from models.site import SITE_KINDS
 from models.user import ROLES
@@ -71,7 +71,15 @@ class UserUpdateSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    active = fields.Boolean(required=True, metadata={"description": "false：停用，其访问令牌和控制台会话立即失效"})
+    active = fields.Boolean(metadata={"description": "false：停用，其访问令牌和控制台会话立即失效"})
+    agency_id = fields.Integer(
+        allow_none=True, metadata={"description": "所属执法机构（null：未归属——执法人员、执法负责人看不到案件）"}
+    )
+
+    @validates_schema
+    def _one_of(self, data, **kwargs):
+        if not data:
+            raise ValidationError("须提供 active 或 agency_id", "active")
 
 
 class PasswordResetSchema(Schema):
@@ -125,6 +133,13 @@ class AgencyCreateSchema(Schema):
         metadata={"description": "缺省按辖区命名，如 长春市交通运输综合行政执法支队"},
     )
     parent_id = fields.Integer(allow_none=True, metadata={"description": "上级机构；省级机构不填"})
+
+
+class SiteAgencySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    agency_id = fields.Integer(required=True, allow_none=True, metadata={"description": "所属执法机构；null：未归属"})
 
 
 class AgencyUpdateSchema(Schema):

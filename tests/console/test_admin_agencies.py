@@ -115,6 +115,19 @@ def test_the_api_lists_and_creates_agencies_for_admins_only(client, app, login):
         json={"username": "jl-officer", "password": "correct-horse-9", "role": "officer", "agency_id": root},
     )  # fmt: skip
     assert user.status_code == 201 and user.get_json()["agency_id"] == root
+    city = listed[1]["id"]
+    moved = client.patch(f"/api/v1/users/{user.get_json()['id']}", json={"agency_id": city}, headers=admin_head)
+    assert moved.status_code == 200 and (moved.get_json()["agency_id"], moved.get_json()["region_code"]) == (
+        city,
+        "220200",
+    )
+    assert client.patch(f"/api/v1/users/{user.get_json()['id']}", json={}, headers=admin_head).status_code == 422
+    site = client.post("/api/v1/sites", json={"code": "JL-W-1", "name": "吉林 K1", "kind": "wim", "region_code": "220202"},
+                       headers=admin_head)  # fmt: skip
+    assert site.status_code == 201 and site.get_json()["agency_id"] == city  # 昌邑区: no 大队 → 吉林's
+    res = client.put("/api/v1/sites/JL-W-1/agency", json={"agency_id": root}, headers=admin_head)
+    assert res.status_code == 200 and res.get_json()["agency_id"] == root
+    assert client.put("/api/v1/sites/JL-W-1/agency", json={"agency_id": 999}, headers=admin_head).status_code == 422
 
 
 def test_only_admins_reach_the_agency_page(client, app):
