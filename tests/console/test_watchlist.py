@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 from models import AuditEvent, WatchEntry
+from service import clock
 from service.extensions import db
 from tests.console.test_console import _csrf, sign_in
 
@@ -19,7 +20,7 @@ def _add(client, plate: str, until: date, reason: str = "群众举报"):
 
 def test_the_end_date_shown_is_the_one_entered(app, client):
     sign_in(client, app, "supervisor", "watch-boss")
-    until = date.today() + timedelta(days=30)
+    until = clock.today() + timedelta(days=30)
     page = _add(client, "吉A12345", until).get_data(as_text=True)
     row = re.search(r"<tr><td>吉A12345</td>.*?</tr>", page, re.S).group(0)
     assert f'<td data-label="截止">{until.isoformat()}</td>' in row and (until + timedelta(days=1)).isoformat() not in row
@@ -34,7 +35,7 @@ def _token(client) -> dict:
 
 def test_a_plate_that_is_not_a_plate_is_refused_by_name(app, client):
     sign_in(client, app, "supervisor", "watch-boss")
-    page = _add(client, "ABC123", date.today() + timedelta(days=3)).get_data(as_text=True)
+    page = _add(client, "ABC123", clock.today() + timedelta(days=3)).get_data(as_text=True)
     assert "「ABC123」不是有效的号牌" in page
     with app.app_context():
         assert db.session.query(WatchEntry).count() == 0
@@ -42,7 +43,7 @@ def test_a_plate_that_is_not_a_plate_is_refused_by_name(app, client):
 
 def test_a_plate_already_watched_is_extended_not_doubled(app, client):
     sign_in(client, app, "supervisor", "watch-boss")
-    first, later = date.today() + timedelta(days=10), date.today() + timedelta(days=40)
+    first, later = clock.today() + timedelta(days=10), clock.today() + timedelta(days=40)
     _add(client, "吉A12345", first)
     page = _add(client, "吉a 12345", later, reason="再次举报").get_data(as_text=True)
     assert page.count("<tr><td>吉A12345</td>") == 1 and f'<td data-label="截止">{later.isoformat()}</td>' in page
