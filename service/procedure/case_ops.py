@@ -136,6 +136,12 @@ def assign(case: Case, actor: User, user_id: int) -> Effect:
     officer = db.session.get(User, user_id)
     if officer is None or officer.role not in ("officer", "supervisor") or not officer.active:
         raise DomainError("只能分配给在岗的执法人员", 422, {"user_id": ["无效"]})
+    from service.review.jurisdiction import may_see
+
+    if not may_see(officer, case):  # they could not open it (service/review/jurisdiction.py)
+        raise DomainError(
+            f"{officer.display_name or officer.username} 不在本案管辖机构，不能分配", 422, {"user_id": ["管辖不符"]}
+        )
     case.assigned_to_id = officer.id
     return Effect(data={"assigned_to": officer.username})
 

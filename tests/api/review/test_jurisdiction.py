@@ -246,3 +246,20 @@ def test_copy_notices_keep_to_the_jurisdiction(app, client, world):
     assert seen("officer-sp") == {cases["SP"]}
     assert seen("boss-jl") == {cases["CC"], cases["SP"]}
     assert seen("boss-none") == set()
+
+
+def test_a_case_is_assigned_only_to_an_officer_who_can_open_it(app, client, world):
+    from models import User
+    from service.extensions import db
+
+    cases, heads = world
+    with app.app_context():
+        ids = {u.username: u.id for u in db.session.query(User)}
+    assign = lambda who: client.post(  # noqa: E731
+        f"/api/v1/cases/{cases['CC']}/assign",
+        json={"user_id": ids[who]},
+        headers={**heads["boss-jl"], "If-Match": '"1"'},
+    )
+    refused = assign("officer-sp")  # 四平's officer could not open 长春's case
+    assert refused.status_code == 422 and "管辖" in str(refused.get_json())
+    assert assign("officer-cc").status_code == 200
