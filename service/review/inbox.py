@@ -106,8 +106,19 @@ def inbox():
 
 
 def officers() -> list[User]:
-    """Whom a case may be assigned to: active officers and supervisors."""
+    """Whom the signed-in supervisor may assign a case to: active officers and supervisors of
+    their own agency and the agencies below it (assigning a case to someone who could not open
+    it is refused by the step anyway, service/procedure/case_ops.py)."""
+    from service.console.session import current_user
+    from models import Agency
+    from service.review.jurisdiction import scope
+
     stmt = select(User).where(User.role.in_(("officer", "supervisor")), User.active.is_(True))
+    viewer = scope(current_user())
+    if viewer is not None:
+        stmt = stmt.where(User.agency_id.in_(sorted(viewer.agencies)))
+    elif db.session.scalar(select(Agency.id).limit(1)) is not None:
+        stmt = stmt.where(User.agency_id.is_not(None))  # one not yet placed could open no case
     return list(db.session.scalars(stmt.order_by(User.role.desc(), User.username)))
 
 

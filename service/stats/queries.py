@@ -49,12 +49,17 @@ def in_region(site_region: str | None, region: str) -> bool:
 
 
 def visible_sites(user: User | None, site: str | None = None, region: str | None = None) -> list[SiteRef]:
-    """The sites whose figures `user` may see, narrowed to one site or region (an officer with a
-    region sees the sites in it; everyone else who may read figures sees all)."""
-    rows = [SiteRef(*r) for r in db.session.execute(
-        select(Site.id, Site.code, Site.name, Site.kind, Site.region_code).order_by(Site.code)
-    )]  # fmt: skip
-    if user is not None and user.role == "officer" and user.region_code:
+    """The sites whose figures `user` may see, narrowed to one site or region. Officers and
+    supervisors see their jurisdiction's sites (service/review/jurisdiction.py: an officer their
+    agency's, a supervisor theirs and those below, the province all; investigators and the police
+    their agency's area); on a service without agencies an officer with a region sees the sites
+    in it. Everyone else who may read figures sees all."""
+    from service.review.jurisdiction import site_clause
+
+    stmt = select(Site.id, Site.code, Site.name, Site.kind, Site.region_code).order_by(Site.code)
+    clause = site_clause(user)
+    rows = [SiteRef(*r) for r in db.session.execute(stmt if clause is None else stmt.where(clause))]
+    if user is not None and user.role == "officer" and user.region_code and user.agency_id is None:
         rows = [s for s in rows if in_region(s.region_code, user.region_code)]
     if site:
         rows = [s for s in rows if s.code == site]

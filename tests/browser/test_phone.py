@@ -97,7 +97,8 @@ def test_a_field_officer_works_a_case_on_a_phone(page, field, live_server):
     viewer = page.locator("#evidence-viewer")
     assert viewer.is_visible() and page.url.endswith(f"/cases/{field['complete']}")  # no new tab, no new page
     full = page.locator("[data-viewer-img]")
-    page.wait_for_function("document.querySelector('[data-viewer-img]').complete")
+    # Awaited through evaluate: wait_for_function polls with eval, which the page's CSP refuses.
+    full.evaluate("img => img.decode()")
     fitted = full.bounding_box()["width"]
     assert 0 < fitted <= PHONE["width"]
     assert re.fullmatch(r"[0-9a-f]{64}", page.locator("[data-viewer-hash]").inner_text())

@@ -69,9 +69,11 @@ def test_officer_reviews_confirms_and_issues_the_notice(page, flagged_case, tmp_
     page.click(f"a[href='/cases/{flagged_case}']")
     assert "56,000 kg" in page.content()
     assert page.locator(".evidence img").count() == 2
-    page.wait_for_function(
-        "[...document.querySelectorAll('.evidence img')].every(i => i.complete && i.naturalWidth > 0)"
+    # Awaited through evaluate: wait_for_function polls with eval, which the page's CSP refuses.
+    widths = page.locator(".evidence img").evaluate_all(
+        "imgs => Promise.all(imgs.map(i => i.decode().then(() => i.naturalWidth)))"
     )
+    assert len(widths) == 2 and all(w > 0 for w in widths)
 
     for box in page.locator("#confirm-form input[type=checkbox]").all():
         box.check()

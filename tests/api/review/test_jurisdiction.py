@@ -263,3 +263,41 @@ def test_a_case_is_assigned_only_to_an_officer_who_can_open_it(app, client, worl
     refused = assign("officer-sp")  # 四平's officer could not open 长春's case
     assert refused.status_code == 422 and "管辖" in str(refused.get_json())
     assert assign("officer-cc").status_code == 200
+
+
+# Whom each supervisor's assign lists offer (the queue's bulk form and the case page).
+OFFERS = {
+    "boss-cc": {"officer-cc", "officer-cy", "boss-cc"},
+    "boss-sp": {"officer-sp", "boss-sp"},
+    "boss-jl": set(USERS) - {"officer-none", "boss-none"},
+    "boss-none": set(),
+}
+
+
+@pytest.mark.parametrize("user", sorted(OFFERS))
+def test_the_assign_list_offers_only_the_supervisors_agency_and_those_below(app, client, world, user):
+    import re
+
+    from tests.console.test_console import _csrf
+
+    page = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"username": user, "password": PASSWORD, "csrf_token": _csrf(page)})
+    queue = client.get("/cases").get_data(as_text=True)
+    form = re.search(r'<select name="user_id"[^>]*>(.*?)</select>', queue, re.S)
+    offered = set(re.findall(r"<option value=\"\d+\">([^<（]+)（", form.group(1))) if form else set()
+    assert offered == OFFERS[user]
+
+
+@pytest.mark.parametrize("user", sorted(USERS))
+def test_the_figures_keep_to_the_jurisdiction(app, client, world, user, run_worker):
+    """统计分析 counts the readings of the sites a user's jurisdiction covers (one reading each)."""
+    from datetime import timedelta
+
+    from service import clock
+
+    _, heads = world
+    run_worker()  # the daily figures are added up by the follow-up job
+    today = clock.today()
+    span = {"from": (today - timedelta(days=2)).isoformat(), "to": (today + timedelta(days=1)).isoformat()}
+    summary = client.get("/api/v1/stats/summary", query_string=span, headers=heads[user])
+    assert summary.status_code == 200 and summary.get_json()["checked"] == len(SEES[user])
