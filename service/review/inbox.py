@@ -109,8 +109,8 @@ def officers() -> list[User]:
     """Whom the signed-in supervisor may assign a case to: active officers and supervisors of
     their own agency and the agencies below it (assigning a case to someone who could not open
     it is refused by the step anyway, service/procedure/case_ops.py)."""
-    from service.console.session import current_user
     from models import Agency
+    from service.console.session import current_user
     from service.review.jurisdiction import scope
 
     stmt = select(User).where(User.role.in_(("officer", "supervisor")), User.active.is_(True))
