@@ -77,8 +77,8 @@ def _register(app: Flask) -> None:
     from service.console.routes import register_consoles
     from service.copynotices.routes import blp as copy_notices_blp
     from service.ingest.routes import blp as ingest_blp
-    from service.registry.routes import blp as registry_blp
     from service.referrals.routes import blp as referrals_blp
+    from service.registry.routes import blp as registry_blp
     from service.review.matter_routes import blp as matters_blp
     from service.review.routes import blp as review_blp
     from service.sources.routes import blp as sources_blp

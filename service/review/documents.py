@@ -220,7 +220,9 @@ def decision_document(matter: PartyMatter) -> Document:
         ),
     ]
     doc.sections.append(("执法人员", officers_text(matter, "decision")))
-    doc.sections.append(("在线查询", [f"可访问 {party_url()}（或扫描下方二维码），输入号牌与查询码查询本决定及缴款方式。"]))
+    doc.sections.append(
+        ("在线查询", [f"可访问 {party_url()}（或扫描下方二维码），输入号牌与查询码查询本决定及缴款方式。"])
+    )
     doc.party_url = party_url()
     if matter.service_method:
         doc.sections.append(

@@ -73,12 +73,14 @@ def inbox_counts() -> dict[str, int]:
     return {
         "dismissals": count(_mine(select(Case.id).where(Case.status == "dismissal_requested"))),
         "decisions": count(
-            _mine(select(PartyMatter.id).join(Case, Case.id == PartyMatter.case_id))
-            .where(PartyMatter.status == "decision_proposed")
+            _mine(select(PartyMatter.id).join(Case, Case.id == PartyMatter.case_id)).where(
+                PartyMatter.status == "decision_proposed"
+            )
         ),
         "statements": count(
-            _mine(select(CaseStatement.id).join(Case, Case.id == CaseStatement.case_id))
-            .where(CaseStatement.kind == "statement", CaseStatement.reviewed_at.is_(None))
+            _mine(select(CaseStatement.id).join(Case, Case.id == CaseStatement.case_id)).where(
+                CaseStatement.kind == "statement", CaseStatement.reviewed_at.is_(None)
+            )
         ),
     }
 

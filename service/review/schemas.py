@@ -19,9 +19,7 @@ class CaseQueryArgsSchema(Schema):
     @validates_schema
     def _range(self, data, **kwargs):
         if data.get("from") and data.get("to") and data["to"] < data["from"]:
-            raise ValidationError(
-                {"to": [f"截止日期 {data['to']} 早于起始日期 {data['from']}，请调换或更正"]}
-            )
+            raise ValidationError({"to": [f"截止日期 {data['to']} 早于起始日期 {data['from']}，请调换或更正"]})
 
 
 class CaseSchema(Schema):
@@ -81,9 +79,13 @@ class ReasonSchema(_Strict):
 class PlateEntrySchema(_Strict):
     """未识别: the plate read from the images by the reviewing officer, and on what it rests."""
 
-    plate = fields.String(required=True, validate=validate.Length(min=1, max=16), metadata={"description": "号牌，如 吉A12345"})
+    plate = fields.String(
+        required=True, validate=validate.Length(min=1, max=16), metadata={"description": "号牌，如 吉A12345"}
+    )
     reason = fields.String(
-        required=True, validate=validate.Length(min=1, max=2000), metadata={"description": "依据，如：据车牌特写图像辨认"}
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "依据，如：据车牌特写图像辨认"},
     )
 
 
@@ -217,7 +219,9 @@ class StatementSchema(Schema):
     submitted_at = fields.DateTime()
     awaits_review = fields.Boolean(metadata={"description": "陈述申辩尚待复核（行政处罚法第四十五条）"})
     reviewed_at = fields.DateTime(allow_none=True)
-    review_outcome = fields.String(allow_none=True, metadata={"description": "adopted 采纳 | partly 部分采纳 | rejected 不予采纳"})
+    review_outcome = fields.String(
+        allow_none=True, metadata={"description": "adopted 采纳 | partly 部分采纳 | rejected 不予采纳"}
+    )
     review_reasons = fields.String(allow_none=True)
 
 

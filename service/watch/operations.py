@@ -90,7 +90,12 @@ def _extend(entry: WatchEntry, reason: str, ends_at: datetime, actor: User | Non
         actor=actor.username if actor else "system",
         actor_user_id=actor.id if actor else None,
         reason=reason,
-        data={"plate": entry.plate, "ends_at": entry.ends_at.isoformat(), "before": before.isoformat(), "source": source},
+        data={
+            "plate": entry.plate,
+            "ends_at": entry.ends_at.isoformat(),
+            "before": before.isoformat(),
+            "source": source,
+        },
     )
     return entry
 

@@ -279,12 +279,15 @@ def test_an_officer_gets_an_agency_and_a_certificate_number(client, app, admin):
     with app.app_context():
         user = db.session.get(User, uid)
         assert (user.agency_id, user.region_code, user.certificate_number) == (
-            agencies["220104"], "220104", "吉交执22010100"
+            agencies["220104"],
+            "220104",
+            "吉交执22010100",
         )
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.profile")).one()
         assert event.data["before"]["certificate_number"] == "吉交执22010099"
         assert (event.data["before"]["agency_id"], event.data["after"]["agency_id"]) == (
-            agencies["220100"], agencies["220104"]
+            agencies["220100"],
+            agencies["220104"],
         )
 
 

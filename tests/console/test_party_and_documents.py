@@ -86,7 +86,9 @@ def test_a_late_statement_is_refused_with_the_reason(app, noticed):
     case_id, code = noticed
     with app.app_context():
         db.session.execute(
-            update(PartyMatter).where(PartyMatter.case_id == case_id).values(statement_due=date.today() - timedelta(days=1))
+            update(PartyMatter)
+            .where(PartyMatter.case_id == case_id)
+            .values(statement_due=date.today() - timedelta(days=1))
         )
         db.session.commit()
     browser, _ = party_login(app, "吉A12345", code)

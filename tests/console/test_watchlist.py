@@ -23,7 +23,9 @@ def test_the_end_date_shown_is_the_one_entered(app, client):
     until = clock.today() + timedelta(days=30)
     page = _add(client, "吉A12345", until).get_data(as_text=True)
     row = re.search(r"<tr><td>吉A12345</td>.*?</tr>", page, re.S).group(0)
-    assert f'<td data-label="截止">{until.isoformat()}</td>' in row and (until + timedelta(days=1)).isoformat() not in row
+    assert (
+        f'<td data-label="截止">{until.isoformat()}</td>' in row and (until + timedelta(days=1)).isoformat() not in row
+    )
     api = client.get("/api/v1/watchlist", headers=_token(client))
     assert api.status_code == 200 and api.get_json()[0]["last_day"] == until.isoformat()
 

@@ -74,7 +74,9 @@ def test_rows_pending_at_the_upgrade_are_not_counted_twice(app_at_before):
         captured_at = max(db.session.scalars(select(Reading.captured_at)))
         db.session.commit()
     new = reading(record_id="new", captured_at=(captured_at.replace(tzinfo=UTC) + timedelta(seconds=1)).isoformat())
-    res = app.test_client().post("/api/v1/readings", headers={"Authorization": f"Bearer {token}"}, json={"readings": [new]})
+    res = app.test_client().post(
+        "/api/v1/readings", headers={"Authorization": f"Bearer {token}"}, json={"readings": [new]}
+    )
     assert res.status_code == 200, res.json
     with app.app_context():
         assert drain() == 4
