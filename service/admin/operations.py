@@ -70,7 +70,7 @@ def create_site(
     db.session.add(site)
     if calibrated_until is not None:
         db.session.add(SiteCalibration(site=site, valid_until=calibrated_until, accuracy_class=accuracy_class))
-    token, clear = DeviceToken.issue(site, label="initial")
+    token, clear = DeviceToken.issue(site, label="初始令牌")
     db.session.add(token)
     db.session.flush()
     audit.record(

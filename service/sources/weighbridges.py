@@ -60,7 +60,7 @@ def create_weighbridge(
         created_at=datetime.now(UTC),
     )
     db.session.add(bridge)
-    token, clear = WeighbridgeToken.issue(bridge, label="initial")
+    token, clear = WeighbridgeToken.issue(bridge, label="初始令牌")
     db.session.add(token)
     db.session.flush()
     audit.record(
