@@ -27,6 +27,9 @@ REGISTRY_COLUMNS = {
         ("车牌", lambda v: v.plate), ("轴数", lambda v: v.axle_count), ("核定载质量（kg）", lambda v: v.rated_load_kg),
         ("最大允许总质量（kg）", lambda v: v.max_total_mass_kg), ("所有人", lambda v: v.owner_name),
         ("道路运输证号", lambda v: v.transport_cert_no), ("道路运输证首次核发", lambda v: v.transport_cert_first_issued),
+        ("车型", lambda v: _type(v.vehicle_type)), ("驱动轴双轮胎+空气悬架", lambda v: _fact(v.drive_axle_air_suspension)),
+        ("铰接列车", lambda v: _fact(v.articulated)), ("半挂车轴距（mm）", lambda v: v.axle_spacing_mm),
+        ("牵引车单驱动轴", lambda v: _fact(v.single_drive_axle)),
     ],
     "enterprises": [
         ("统一社会信用代码", lambda e: e.uscc), ("名称", lambda e: e.name), ("类型", lambda e: ENTERPRISE_KINDS.get(e.kind)),
@@ -43,6 +46,30 @@ REGISTRY_COLUMNS = {
     ],
 }  # fmt: skip
 READERS = ("admin", "supervisor", "officer", "investigator")
+
+
+def _fact(value: bool | None) -> str:
+    """A registered configuration fact as the lists show it (未登记: the party's limit applies)."""
+    return "未登记" if value is None else ("是" if value else "否")
+
+
+def _type(value: str | None) -> str:
+    return {"truck": "货车", "combination": "汽车列车"}.get(value or "", "未登记")
+
+
+@bp.app_template_filter("vehicle_config")
+def vehicle_config(v) -> str:
+    """The registered configuration in one line for the list (what is not registered is left out)."""
+    parts = [{"truck": "货车", "combination": "汽车列车"}.get(v.vehicle_type or "")]
+    parts += [label for value, label in ((v.articulated, "铰接"), (v.drive_axle_air_suspension, "双胎+空气悬架"),
+                                         (v.single_drive_axle, "单驱动轴")) if value]  # fmt: skip
+    parts += [f"非{label}" for value, label in ((v.articulated, "铰接"), (v.drive_axle_air_suspension, "空气悬架"))
+              if value is False]  # fmt: skip
+    if v.axle_spacing_mm:
+        parts.append(f"轴距 {v.axle_spacing_mm:,} mm")
+    return " · ".join(p for p in parts if p) or "未登记"
+
+
 VEHICLE_TYPES = {"": "未登记", "truck": "货车", "combination": "汽车列车"}
 FACT_CHOICES = {"": "未登记", "true": "是", "false": "否"}  # 未登记: the limit favouring the party
 AUDIT_LABELS = {"registry.create": "登记", "registry.update": "修改登记", "registry.delete": "删除登记"}

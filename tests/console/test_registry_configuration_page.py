@@ -40,3 +40,28 @@ def test_the_vehicle_page_registers_air_suspension_and_the_open_case_follows(app
         assert (case.limit_kg, case.rule_id) == (25000, "L-3AX-T")
         event = db.session.query(AuditEvent).filter_by(action="case.configuration", object_id=str(case_id)).one()
         assert event.actor == "zhao" and "26000 → 25000" in event.reason
+
+
+def test_the_vehicle_list_and_its_export_show_the_registered_configuration(app, client):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from models import Vehicle
+
+    ids = register(app, plates=("吉B33333", "吉B44444"))
+    with app.app_context():
+        v = db.session.get(Vehicle, ids["吉B33333"])
+        v.vehicle_type, v.articulated, v.axle_spacing_mm, v.drive_axle_air_suspension = "combination", True, 1850, False
+        db.session.commit()
+    sign_in(client, app, role="admin", username="zhao")
+    page = client.get("/registry?kind=vehicles").get_data(as_text=True)
+    assert '<td data-label="配置">汽车列车 · 铰接 · 非空气悬架 · 轴距 1,850 mm</td>' in page
+    export = client.get("/registry?kind=vehicles&format=xlsx")
+    sheet = load_workbook(BytesIO(export.data)).active
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    head = next(r for r in rows if r and r[0] == "车牌")
+    by_plate = {r[0]: dict(zip(head, r, strict=False)) for r in rows if r and r[0] in ids}
+    assert (by_plate["吉B33333"]["铰接列车"], by_plate["吉B33333"]["半挂车轴距（mm）"]) == ("是", 1850)
+    assert by_plate["吉B33333"]["驱动轴双轮胎+空气悬架"] == "否"
+    assert by_plate["吉B44444"]["铰接列车"] == "未登记"  # ⚖ not registered: the party's limit applies
