@@ -157,3 +157,10 @@ def may_see(user: User | None, case: Case) -> bool:
         )
         return s.covers_region(region)
     return db.session.scalar(select(Site.agency_id).where(Site.id == case.site_id)) in s.agencies
+
+
+def agency_code(agency_id: int) -> str | None:
+    """The region code of an agency (the area it enforces in)."""
+    from service.extensions import db
+
+    return db.session.scalar(select(Agency.code).where(Agency.id == agency_id))

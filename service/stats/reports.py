@@ -120,9 +120,21 @@ def ensure_monthly_reports(app) -> int | None:
 
 
 def report_region(user, region: str | None) -> str | None:
-    """An officer of a region reports on it (or a part of it); others on any region."""
+    """The region a user's 月报 covers. An officer or supervisor in an agency reports on their
+    agency's area (by default) or a part of it; with no agencies set up, an officer of a region
+    on it or a part of it; everyone else on any region."""
+    from service.review.jurisdiction import agency_code, scope
     from service.stats.queries import in_region
 
+    if user is not None and user.role in ("officer", "supervisor") and user.agency_id is not None:
+        s = scope(user)
+        if s is None:  # the province: any region
+            return region
+        if region is None:
+            return agency_code(user.agency_id)
+        if not s.covers_region(region):
+            raise DomainError("只能生成本辖区的月报", 403, {"region": ["不在本辖区"]})
+        return region
     if user is not None and user.role == "officer" and user.region_code:
         if region is None:
             return user.region_code
@@ -132,8 +144,14 @@ def report_region(user, region: str | None) -> str | None:
 
 
 def may_see_report(user, report: StatsReport) -> bool:
+    """A report of a region the user's jurisdiction covers (a report of all sites: an unscoped
+    or provincial user's)."""
+    from service.review.jurisdiction import scope
     from service.stats.queries import in_region
 
+    if user is not None and user.role in ("officer", "supervisor") and user.agency_id is not None:
+        s = scope(user)
+        return s is None or (report.region_code is not None and s.covers_region(report.region_code))
     if user is None or user.role != "officer" or not user.region_code:
         return True
     return report.region_code is not None and in_region(report.region_code, user.region_code)

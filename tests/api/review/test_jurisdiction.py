@@ -301,3 +301,27 @@ def test_the_figures_keep_to_the_jurisdiction(app, client, world, user, run_work
     span = {"from": (today - timedelta(days=2)).isoformat(), "to": (today + timedelta(days=1)).isoformat()}
     summary = client.get("/api/v1/stats/summary", query_string=span, headers=heads[user])
     assert summary.status_code == 200 and summary.get_json()["checked"] == len(SEES[user])
+
+
+# The 月报 each supervisor asks for without naming a region, and whether they may ask for 长春's.
+REPORTS = {
+    "boss-cc": ("220100", True),
+    "boss-sp": ("220300", False),
+    "boss-jl": (None, True),  # the province: all sites
+    "officer-cy": ("220104", False),
+}
+
+
+@pytest.mark.parametrize("user", sorted(REPORTS))
+def test_monthly_reports_keep_to_the_jurisdiction(app, client, world, user):
+    from service import clock
+
+    _, heads = world
+    month = clock.today().replace(day=1).strftime("%Y-%m")
+    own, may_ask_cc = REPORTS[user]
+    mine = client.post("/api/v1/stats/reports", json={"month": month}, headers=heads[user])
+    assert mine.status_code == 202 and mine.get_json()["region"] == own
+    cc = client.post("/api/v1/stats/reports", json={"month": month, "region": "220100"}, headers=heads[user])
+    assert cc.status_code == (202 if may_ask_cc else 403)
+    listed = {r["id"] for r in client.get("/api/v1/stats/reports", headers=heads["boss-sp"]).get_json()}
+    assert (mine.get_json()["id"] in listed) == (own == "220300")  # 四平's supervisor sees 四平's only
