@@ -59,6 +59,15 @@ def relay(app: Flask, stop: threading.Event, every_s: float) -> None:
             log.exception("relay failed; will retry")
 
 
+def _job(app: Flask, job_id: str) -> tuple[Job | None, JobStatus | None]:
+    """The job Redis holds under this id and its status (None, None: Redis has none)."""
+    try:
+        job = Job.fetch(job_id, connection=get_redis(app), serializer=JSONSerializer)
+    except NoSuchJobError:
+        return None, None
+    return job, job.get_status(refresh=False)
+
+
 ORPHAN_SWEEP_KEY = "relay:evidence-orphans-swept"
 
 
@@ -87,11 +96,7 @@ def resume_imports(app: Flask) -> list[str]:
     queued = []
     for import_id, rows_done in unfinished:
         job_id = import_job_id(import_id, rows_done)
-        try:
-            job = Job.fetch(job_id, connection=get_redis(app), serializer=JSONSerializer)
-        except NoSuchJobError:
-            job = None
-        status = job.get_status(refresh=False) if job is not None else None
+        job, status = _job(app, job_id)
         if status in BROKEN:
             _give_up(import_id, rows_done, job_id)
         elif status in GONE:
@@ -126,11 +131,7 @@ def resume_exports(app: Flask) -> list[str]:
         db.session.rollback()  # read only; don't hold a snapshot across Redis calls
         for row_id in rows:
             job_id = job_id_of(row_id)
-            try:
-                job = Job.fetch(job_id, connection=get_redis(app), serializer=JSONSerializer)
-            except NoSuchJobError:
-                job = None
-            status = job.get_status(refresh=False) if job is not None else None
+            job, status = _job(app, job_id)
             if status in BROKEN:
                 done = db.session.execute(
                     update(model)
