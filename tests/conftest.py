@@ -85,6 +85,16 @@ def app(_app, redis_server):
     """The app with empty tables and an empty Redis."""
     from service.extensions import db
 
+    empty(_app, redis_server)
+    yield _app
+    with _app.app_context():
+        db.session.remove()
+
+
+def empty(_app, redis_server) -> None:
+    """Empty every table and Redis (what each test starts from)."""
+    from service.extensions import db
+
     if redis_server.proc is None:
         redis_server.start()
     with _app.app_context():
@@ -99,9 +109,6 @@ def app(_app, redis_server):
 
     redis_lib.Redis.from_url(redis_server.url).flushall()
     _app.extensions.pop("zhichao_redis", None)
-    yield _app
-    with _app.app_context():
-        db.session.remove()
 
 
 @pytest.fixture
