@@ -10,10 +10,24 @@ import atexit
 import os
 import shutil
 import tempfile
+import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+
+# The service's day is Beijing's (service/clock.py), and a test that takes "today" from
+# date.today() means that day too. So this process keeps Beijing time as its local time, whatever
+# the machine's zone: a test gives the same answer at 16:30 UTC (00:30 the next day in Beijing)
+# as at noon. The environment is put back, so the servers the tests start (PostgreSQL, gunicorn)
+# keep the machine's zone; the service itself never reads the local zone.
+_machine_tz = os.environ.get("TZ")
+os.environ["TZ"] = "CST-8"  # POSIX: UTC+8, no time-zone database needed
+time.tzset()
+if _machine_tz is None:
+    del os.environ["TZ"]
+else:
+    os.environ["TZ"] = _machine_tz
 
 _TMP = Path(tempfile.mkdtemp(prefix="zhichao-tests-"))
 # Removed when the run ends (after the PostgreSQL and Redis servers, whose exit handlers were

@@ -4,11 +4,12 @@ violations in the cycle, listed on the day of its 4th decision, for 2 years ([PR
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 
+from service import clock
 from tests.conftest import ago, mark_decided, reading
 
 
@@ -39,7 +40,7 @@ def test_a_vehicle_is_listed_on_its_fourth_decision_for_two_years(app, client, m
         assert rows == []
         return
     (row,) = rows
-    listed_on = date.today() - timedelta(days=2)
+    listed_on = clock.today() - timedelta(days=2)
     assert row["code"] == "B-1" and row["name"] == "吉A12345" and row["subject"] == "vehicle"
     assert row["listed_on"] == listed_on.isoformat()
     assert row["ends_on"] == listed_on.replace(year=listed_on.year + 2).isoformat()
@@ -61,7 +62,7 @@ def test_the_list_is_shown_and_exported(app, client, make_site):
         row[0] == "B-1"
         and row[3] == "吉A54321"
         and row[4] is not None
-        and row[4].date() == date.today() - timedelta(days=2)
+        and row[4].date() == clock.today() - timedelta(days=2)
     )
 
 
@@ -72,7 +73,7 @@ REVOCATION = {"name": "长春市宏达汽车修理厂", "decision_number": "长�
 def test_a_repairer_whose_licence_was_revoked_is_listed_from_the_decision(client, login):
     """B-4 (交办公路〔2017〕8号): listed on the day of the revocation a supervisor recorded, for 2 years."""
     boss = login("supervisor", username="bl-boss")
-    decided = date.today() - timedelta(days=5)
+    decided = clock.today() - timedelta(days=5)
     body = {**REVOCATION, "decided_on": decided.isoformat()}
     for role in ("officer", "investigator"):
         res = client.post(
@@ -89,7 +90,7 @@ def test_a_repairer_whose_licence_was_revoked_is_listed_from_the_decision(client
     assert "长春市交通运输局 长交执罚〔2026〕17号" in row["reason"]
     again = client.post("/api/v1/supervision/repairer-revocations", headers=boss, json=body)
     assert again.status_code == 409
-    future = {**body, "decision_number": "X-1", "decided_on": (date.today() + timedelta(days=1)).isoformat()}
+    future = {**body, "decision_number": "X-1", "decided_on": (clock.today() + timedelta(days=1)).isoformat()}
     refused = client.post("/api/v1/supervision/repairer-revocations", headers=boss, json=future)
     assert refused.status_code == 422 and "decided_on" in refused.get_json()["errors"]
 
@@ -104,7 +105,7 @@ def test_a_supervisor_records_a_revocation_on_the_list_page(app, client):
     sign_in(client, app, role="supervisor", username="bl-console")
     page = client.get("/blacklist").get_data(as_text=True)
     assert "登记维修企业被吊销资质" in page
-    form = {**REVOCATION, "csrf_token": _csrf(page), "decided_on": date.today().isoformat()}
+    form = {**REVOCATION, "csrf_token": _csrf(page), "decided_on": clock.today().isoformat()}
     assert client.post("/supervision/repairer-revocations", data=form).status_code == 302
     after = client.get("/blacklist").get_data(as_text=True)
     assert "B-4" in after and "维修企业" in after and "长春市宏达汽车修理厂" in after and "列入失信名单（B-4）" in after
