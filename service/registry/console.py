@@ -54,13 +54,13 @@ def _fact(value: bool | None) -> str:
 
 
 def _type(value: str | None) -> str:
-    return {"truck": "货车", "combination": "汽车列车"}.get(value or "", "未登记")
+    return VEHICLE_TYPES.get(value or "", VEHICLE_TYPES[""])
 
 
 @bp.app_template_filter("vehicle_config")
 def vehicle_config(v) -> str:
     """The registered configuration in one line for the list (what is not registered is left out)."""
-    parts = [{"truck": "货车", "combination": "汽车列车"}.get(v.vehicle_type or "")]
+    parts = [VEHICLE_TYPES.get(v.vehicle_type) if v.vehicle_type else None]
     parts += [label for value, label in ((v.articulated, "铰接"), (v.drive_axle_air_suspension, "双胎+空气悬架"),
                                          (v.single_drive_axle, "单驱动轴")) if value]  # fmt: skip
     parts += [f"非{label}" for value, label in ((v.articulated, "铰接"), (v.drive_axle_air_suspension, "空气悬架"))

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from models import Case, PartyMatter, Site, SiteDailyCaseStats, SiteDailyStats, User
 from service.clock import CST, local_date
 from service.extensions import db
+from service.review.jurisdiction import region_prefix, site_clause
 from service.stats.rollup import READING_COLUMNS
 
 READING_SUMS = ("checked", "overlimit", "baidunwang", "unreadable_plates", *READING_COLUMNS, "cases_opened")
@@ -36,14 +37,6 @@ class SiteRef:
     region_code: str | None
 
 
-def region_prefix(code: str) -> str:
-    """220000 (a province) → 22, 220100 (a city) → 2201, 220102 (a district) → 220102."""
-    code = code.strip()
-    while len(code) > 2 and code.endswith("00"):
-        code = code[:-2]
-    return code
-
-
 def in_region(site_region: str | None, region: str) -> bool:
     return bool(site_region) and site_region.startswith(region_prefix(region))
 
@@ -54,8 +47,6 @@ def visible_sites(user: User | None, site: str | None = None, region: str | None
     agency's, a supervisor theirs and those below, the province all; investigators and the police
     their agency's area); on a service without agencies an officer with a region sees the sites
     in it. Everyone else who may read figures sees all."""
-    from service.review.jurisdiction import site_clause
-
     stmt = select(Site.id, Site.code, Site.name, Site.kind, Site.region_code).order_by(Site.code)
     clause = site_clause(user)
     rows = [SiteRef(*r) for r in db.session.execute(stmt if clause is None else stmt.where(clause))]
